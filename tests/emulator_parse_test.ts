@@ -1,7 +1,11 @@
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import fc from "fast-check";
 import { METHODS } from "../src/spec.ts";
-import { BodyError, canonicalMethod, parseParams } from "../src/emulator/parse.ts";
+import {
+  BodyError,
+  canonicalMethod,
+  parseParams,
+} from "../src/emulator/parse.ts";
 import { validateParams } from "../src/emulator/validate.ts";
 
 const URL_ = "http://emulator.test/bot123:ABC/sendMessage";
@@ -64,18 +68,32 @@ Deno.test("canonicalMethod() knows Telegram's old aliases and nothing else", () 
 // parseParams: the encodings
 
 Deno.test("parseParams() reads the query string of a GET request", async () => {
-  const params = await parseParams(new Request(URL_ + "?chat_id=5&text=h%C3%A9+llo&empty=&flag"));
-  deepStrictEqual(params, { chat_id: "5", text: "hé llo", empty: "", flag: "" });
+  const params = await parseParams(
+    new Request(URL_ + "?chat_id=5&text=h%C3%A9+llo&empty=&flag"),
+  );
+  deepStrictEqual(params, {
+    chat_id: "5",
+    text: "hé llo",
+    empty: "",
+    flag: "",
+  });
 });
 
 Deno.test("parseParams() decodes only well-formed percent escapes", async () => {
-  const params = await parseParams(new Request(URL_ + "?a=100%&b=%zz%4&c=%41%2B+%2b"));
+  const params = await parseParams(
+    new Request(URL_ + "?a=100%&b=%zz%4&c=%41%2B+%2b"),
+  );
   deepStrictEqual(params, { a: "100%", b: "%zz%4", c: "A+ +" });
 });
 
 Deno.test("parseParams() merges the query string with a JSON body, the query winning", async () => {
   const req = post(
-    JSON.stringify({ chat_id: 1, text: "body", reply_markup: { inline_keyboard: [] }, n: null }),
+    JSON.stringify({
+      chat_id: 1,
+      text: "body",
+      reply_markup: { inline_keyboard: [] },
+      n: null,
+    }),
     "application/json",
     URL_ + "?text=query",
   );
@@ -88,14 +106,22 @@ Deno.test("parseParams() merges the query string with a JSON body, the query win
 });
 
 Deno.test("parseParams() reads urlencoded bodies, the first occurrence of a name winning", async () => {
-  const req = post("chat_id=1&text=a%26b%3Dc&chat_id=2&=x&&", "application/x-www-form-urlencoded");
+  const req = post(
+    "chat_id=1&text=a%26b%3Dc&chat_id=2&=x&&",
+    "application/x-www-form-urlencoded",
+  );
   deepStrictEqual(await parseParams(req), { chat_id: "1", text: "a&b=c" });
 });
 
 Deno.test("parseParams() recognises content types as substrings, like Telegram", async () => {
-  deepStrictEqual(await parseParams(post('{"a":1}', "Application/JSON; charset=utf-8")), { a: 1 });
   deepStrictEqual(
-    await parseParams(post("a=1", "application/x-www-form-urlencoded;charset=UTF-8")),
+    await parseParams(post('{"a":1}', "Application/JSON; charset=utf-8")),
+    { a: 1 },
+  );
+  deepStrictEqual(
+    await parseParams(
+      post("a=1", "application/x-www-form-urlencoded;charset=UTF-8"),
+    ),
     { a: "1" },
   );
 });
@@ -103,7 +129,10 @@ Deno.test("parseParams() recognises content types as substrings, like Telegram",
 Deno.test("parseParams() ignores bodies of other or no content type, as Telegram does", async () => {
   deepStrictEqual(await parseParams(post('{"chat_id":1}', "text/plain")), {});
   deepStrictEqual(await parseParams(post(enc.encode("chat_id=1"))), {});
-  deepStrictEqual(await parseParams(post('{"chat_id":1}', undefined, URL_ + "?x=1")), { x: "1" });
+  deepStrictEqual(
+    await parseParams(post('{"chat_id":1}', undefined, URL_ + "?x=1")),
+    { x: "1" },
+  );
 });
 
 Deno.test("parseParams() reads FormData bodies with files as web File objects", async () => {
@@ -112,7 +141,9 @@ Deno.test("parseParams() reads FormData bodies with files as web File objects", 
   fd.append("caption", "héllo");
   const bytes = new Uint8Array([0, 1, 2, 255, 13, 10, 45, 45]);
   fd.append("photo", new File([bytes], "pic.png", { type: "image/png" }));
-  const params = await parseParams(new Request(URL_, { method: "POST", body: fd }));
+  const params = await parseParams(
+    new Request(URL_, { method: "POST", body: fd }),
+  );
   deepStrictEqual(Object.keys(params), ["chat_id", "caption", "photo"]);
   equal(params.caption, "héllo");
   const photo = params.photo;
@@ -168,7 +199,10 @@ Deno.test("parseParams() decompresses gzip and deflate bodies", async () => {
     );
     const req = new Request(URL_, {
       method: "POST",
-      headers: { "content-type": "application/json", "content-encoding": format },
+      headers: {
+        "content-type": "application/json",
+        "content-encoding": format,
+      },
       body,
     });
     deepStrictEqual(await parseParams(req), { chat_id: 1, text: "zip" });
@@ -177,12 +211,21 @@ Deno.test("parseParams() decompresses gzip and deflate bodies", async () => {
 
 Deno.test("parseParams() keeps hostile names as plain own parameters", async () => {
   const params = await parseParams(
-    post("__proto__=1&constructor=2&toString=3", "application/x-www-form-urlencoded"),
+    post(
+      "__proto__=1&constructor=2&toString=3",
+      "application/x-www-form-urlencoded",
+    ),
   );
   equal(Object.getPrototypeOf(params), Object.prototype);
-  deepStrictEqual(Object.keys(params), ["__proto__", "constructor", "toString"]);
+  deepStrictEqual(Object.keys(params), [
+    "__proto__",
+    "constructor",
+    "toString",
+  ]);
   equal(Object.getOwnPropertyDescriptor(params, "__proto__")?.value, "1");
-  const json = await parseParams(post('{"__proto__":{"polluted":true}}', "application/json"));
+  const json = await parseParams(
+    post('{"__proto__":{"polluted":true}}', "application/json"),
+  );
   equal(Object.getPrototypeOf(json), Object.prototype);
   equal(({} as Record<string, unknown>).polluted, undefined);
 });
@@ -191,11 +234,25 @@ Deno.test("parseParams() keeps hostile names as plain own parameters", async () 
 // parseParams: refusals
 
 Deno.test("parseParams() refuses malformed JSON bodies", async () => {
-  for (const body of ["{", '{"a":}', "{'a':1}", "[1,2]", '"text"', "5", "null", "true"]) {
+  for (
+    const body of [
+      "{",
+      '{"a":}',
+      "{'a':1}",
+      "[1,2]",
+      '"text"',
+      "5",
+      "null",
+      "true",
+    ]
+  ) {
     const e = await bodyError(post(body, "application/json"));
     equal(e.status, 400);
     ok(
-      ["Bad Request: can't parse JSON object", "Bad Request: JSON object expected"].includes(
+      [
+        "Bad Request: can't parse JSON object",
+        "Bad Request: JSON object expected",
+      ].includes(
         e.message,
       ),
       `${body}: ${e.message}`,
@@ -210,9 +267,18 @@ Deno.test("parseParams() refuses malformed JSON bodies", async () => {
 Deno.test("parseParams() refuses strings that are not UTF-8 wherever they come from", async () => {
   const msg = "Bad Request: strings must be encoded in UTF-8";
   equal((await bodyError(new Request(URL_ + "?text=%FF"))).message, msg);
-  equal((await bodyError(post("text=%C3%28", "application/x-www-form-urlencoded"))).message, msg);
   equal(
-    (await bodyError(post(concat(['{"text":"', new Uint8Array([0xff]), '"}']), "application/json")))
+    (await bodyError(post("text=%C3%28", "application/x-www-form-urlencoded")))
+      .message,
+    msg,
+  );
+  equal(
+    (await bodyError(
+      post(
+        concat(['{"text":"', new Uint8Array([0xff]), '"}']),
+        "application/json",
+      ),
+    ))
       .message,
     msg,
   );
@@ -221,14 +287,26 @@ Deno.test("parseParams() refuses strings that are not UTF-8 wherever they come f
     new Uint8Array([0xc0, 0xaf]),
     "\r\n--b--",
   ]);
-  equal((await bodyError(post(multipart, "multipart/form-data; boundary=b"))).message, msg);
+  equal(
+    (await bodyError(post(multipart, "multipart/form-data; boundary=b")))
+      .message,
+    msg,
+  );
 });
 
 Deno.test("parseParams() refuses malformed multipart bodies with Telegram's wording", async () => {
   const cases: [string, string, string][] = [
     ["multipart/form-data", "--b\r\n", "Bad Request: boundary not found"],
-    ["multipart/form-data; boundary", "--b\r\n", "Bad Request: boundary value not found"],
-    ["multipart/form-data; boundary=", "--b\r\n", "Bad Request: boundary too big or empty"],
+    [
+      "multipart/form-data; boundary",
+      "--b\r\n",
+      "Bad Request: boundary value not found",
+    ],
+    [
+      "multipart/form-data; boundary=",
+      "--b\r\n",
+      "Bad Request: boundary too big or empty",
+    ],
     [
       "multipart/form-data; boundary=" + "x".repeat(71),
       "--b\r\n",
@@ -275,17 +353,24 @@ Deno.test("parseParams() refuses malformed multipart bodies with Telegram's word
 Deno.test("parseParams() refuses bodies over the size limits with 413", async () => {
   const limits = { maxBodyBytes: 1024, maxMultipartBytes: 2048 };
   const big = JSON.stringify({ text: "x".repeat(1100) });
-  deepStrictEqual(await parseParams(post(big, "application/json")), JSON.parse(big));
+  deepStrictEqual(
+    await parseParams(post(big, "application/json")),
+    JSON.parse(big),
+  );
   await rejects(
     parseParams(post(new Blob([big]).stream(), "application/json"), limits),
     (err) =>
-      err instanceof BodyError && err.status === 413 && err.message === "Request Entity Too Large",
+      err instanceof BodyError && err.status === 413 &&
+      err.message === "Request Entity Too Large",
   );
   const fd = new FormData();
   fd.append("doc", new File([new Uint8Array(3000)], "big.bin"));
   let e = await (async () => {
     try {
-      await parseParams(new Request(URL_, { method: "POST", body: fd }), limits);
+      await parseParams(
+        new Request(URL_, { method: "POST", body: fd }),
+        limits,
+      );
     } catch (err) {
       return err as BodyError;
     }
@@ -295,27 +380,38 @@ Deno.test("parseParams() refuses bodies over the size limits with 413", async ()
   // A multipart body may be larger than other bodies.
   const small = new FormData();
   small.append("doc", new File([new Uint8Array(1500)], "ok.bin"));
-  const params = await parseParams(new Request(URL_, { method: "POST", body: small }), limits);
+  const params = await parseParams(
+    new Request(URL_, { method: "POST", body: small }),
+    limits,
+  );
   equal((params.doc as File).size, 1500);
   // A declared Content-Length over the limit is refused before reading.
   e = await bodyError(
-    post("{}", "application/json", URL_, { "content-length": String(11 * 1024 * 1024) }),
+    post("{}", "application/json", URL_, {
+      "content-length": String(11 * 1024 * 1024),
+    }),
   );
   equal(e.status, 413);
 });
 
 Deno.test("parseParams() refuses a JSON body over the default 10 MiB", async () => {
   const body = '{"text":"' + "x".repeat(10 * 1024 * 1024) + '"}';
-  const e = await bodyError(post(new Blob([body]).stream(), "application/json"));
+  const e = await bodyError(
+    post(new Blob([body]).stream(), "application/json"),
+  );
   equal(e.status, 413);
 });
 
 Deno.test("parseParams() refuses unknown and corrupt content encodings", async () => {
-  let e = await bodyError(post("{}", "application/json", URL_, { "content-encoding": "br" }));
+  let e = await bodyError(
+    post("{}", "application/json", URL_, { "content-encoding": "br" }),
+  );
   equal(e.status, 415);
   equal(e.message, "Unsupported Media Type: unsupported content-encoding");
   e = await bodyError(
-    post("not gzip at all", "application/json", URL_, { "content-encoding": "gzip" }),
+    post("not gzip at all", "application/json", URL_, {
+      "content-encoding": "gzip",
+    }),
   );
   equal(e.status, 400);
   equal(e.message, "Bad Request: can't decode the request body");
@@ -324,18 +420,24 @@ Deno.test("parseParams() refuses unknown and corrupt content encodings", async (
 Deno.test("parseParams() refuses a body that was already read", async () => {
   const req = post('{"a":1}', "application/json");
   await req.text();
-  equal((await bodyError(req)).message, "Bad Request: can't read the request body");
+  equal(
+    (await bodyError(req)).message,
+    "Bad Request: can't read the request body",
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
 // Property: every encoding of the same parameters reads and validates to the same value.
 
-const text = fc.string({ unit: "binary", minLength: 1, maxLength: 40 }).filter((s) =>
-  s.trim() !== ""
-);
+const text = fc.string({ unit: "binary", minLength: 1, maxLength: 40 }).filter((
+  s,
+) => s.trim() !== "");
 const str = fc.string({ unit: "binary", maxLength: 20 });
 const sendMessageParams = fc.record({
-  chat_id: fc.oneof(fc.maxSafeInteger(), fc.stringMatching(/^@[A-Za-z][A-Za-z0-9_]{3,20}$/)),
+  chat_id: fc.oneof(
+    fc.maxSafeInteger(),
+    fc.stringMatching(/^@[A-Za-z][A-Za-z0-9_]{3,20}$/),
+  ),
   text,
   message_thread_id: fc.maxSafeInteger(),
   disable_notification: fc.boolean(),
@@ -363,7 +465,10 @@ const sendMessageParams = fc.record({
   ),
   reply_markup: fc.record({
     inline_keyboard: fc.array(
-      fc.array(fc.record({ text: str, callback_data: str }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ text: str, callback_data: str }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       { maxLength: 3 },
     ),
   }),
@@ -381,9 +486,13 @@ const formValue = (v: unknown) => typeof v === "string" ? v : JSON.stringify(v);
 function canonical(params: Record<string, unknown>): Record<string, unknown> {
   const r = validateParams("sendMessage", params);
   if (!r.ok) throw new Error(r.description);
-  const known = new Set<string>(METHODS.sendMessage.params.map(([name]) => name));
+  const known = new Set<string>(
+    METHODS.sendMessage.params.map(([name]) => name),
+  );
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r.params)) out[k] = known.has(k) ? v : formValue(v);
+  for (const [k, v] of Object.entries(r.params)) {
+    out[k] = known.has(k) ? v : formValue(v);
+  }
   return out;
 }
 
@@ -438,7 +547,9 @@ Deno.test("parseParams() + validateParams() read every encoding of the same para
         // Half the parameters in the query string, the rest in a JSON body.
         const inQuery = entries.filter((_, i) => (split >> (i % 30)) & 1);
         const rest = Object.fromEntries(
-          Object.entries(params).filter(([k]) => !inQuery.some(([q]) => q === k)),
+          Object.entries(params).filter(([k]) =>
+            !inQuery.some(([q]) => q === k)
+          ),
         );
         const mixed = post(
           JSON.stringify(rest),
@@ -455,7 +566,9 @@ Deno.test("parseParams() + validateParams() read every encoding of the same para
           await parseParams(new Request(URL_, { method: "POST", body: fd })),
         );
         const expectedCrlf = Object.fromEntries(
-          Object.entries(expected).map(([k, v]) => [k, typeof v === "string" ? crlf(v) : v]),
+          Object.entries(expected).map((
+            [k, v],
+          ) => [k, typeof v === "string" ? crlf(v) : v]),
         );
         deepStrictEqual(viaFormData, expectedCrlf);
       },
@@ -467,14 +580,22 @@ Deno.test("parseParams() + validateParams() read every encoding of the same para
 // ---------------------------------------------------------------------------------------------
 // Property: garbage never gets anything but a BodyError (so the emulator always answers 4xx).
 
-async function readsOrRefuses(req: Request, method = "sendMessage"): Promise<void> {
+async function readsOrRefuses(
+  req: Request,
+  method = "sendMessage",
+): Promise<void> {
   let params: Record<string, unknown>;
   try {
     params = await parseParams(req);
   } catch (e) {
     ok(e instanceof BodyError, `not a BodyError: ${e}`);
     ok([400, 413, 415].includes(e.status));
-    ok(/^(Bad Request|Request Entity Too Large|Unsupported Media Type)/.test(e.message), e.message);
+    ok(
+      /^(Bad Request|Request Entity Too Large|Unsupported Media Type)/.test(
+        e.message,
+      ),
+      e.message,
+    );
     return;
   }
   const r = validateParams(method, params);
@@ -516,7 +637,10 @@ Deno.test("parseParams() answers mangled JSON, forms and multipart with a BodyEr
     unit: fc.constantFrom(...'{}[]":,0123456789.-etruanlfx\\ u\u00e9'),
     maxLength: 60,
   });
-  const formish = fc.string({ unit: fc.constantFrom(..."ab=&%+2F0C3\u00e9_"), maxLength: 60 });
+  const formish = fc.string({
+    unit: fc.constantFrom(..."ab=&%+2F0C3\u00e9_"),
+    maxLength: 60,
+  });
   const valid = handMultipart(
     [["chat_id", "1"], ["text", "héllo"], ["doc", "x"]],
     "XyZ",
@@ -525,7 +649,9 @@ Deno.test("parseParams() answers mangled JSON, forms and multipart with a BodyEr
   );
   const validBytes = new Uint8Array(await valid.arrayBuffer());
   const mangled = fc.tuple(
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+      maxLength: 6,
+    }),
     fc.nat(),
   )
     .map(([edits, cut]) => {
@@ -537,11 +663,20 @@ Deno.test("parseParams() answers mangled JSON, forms and multipart with a BodyEr
       return b;
     });
   await fc.assert(
-    fc.asyncProperty(jsonish, formish, mangled, async (json, form, multipart) => {
-      await readsOrRefuses(post(json, "application/json"));
-      await readsOrRefuses(post(form, "application/x-www-form-urlencoded", URL_ + "?" + form));
-      await readsOrRefuses(post(multipart, "multipart/form-data; boundary=XyZ"));
-    }),
+    fc.asyncProperty(
+      jsonish,
+      formish,
+      mangled,
+      async (json, form, multipart) => {
+        await readsOrRefuses(post(json, "application/json"));
+        await readsOrRefuses(
+          post(form, "application/x-www-form-urlencoded", URL_ + "?" + form),
+        );
+        await readsOrRefuses(
+          post(multipart, "multipart/form-data; boundary=XyZ"),
+        );
+      },
+    ),
     { numRuns: 200 },
   );
 });

@@ -4,7 +4,10 @@ import { METHODS, type ParamFact } from "../src/spec.ts";
 import { SUBTYPES, TYPES } from "../src/spec_types.ts";
 import { validateParams } from "../src/emulator/validate.ts";
 
-function accept(method: string, params: Record<string, unknown>): Record<string, unknown> {
+function accept(
+  method: string,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
   const r = validateParams(method, params);
   if (!r.ok) throw new Error(`${method} refused: ${r.description}`);
   return r.params;
@@ -62,10 +65,22 @@ Deno.test("validateParams() drops empty and null optional parameters", () => {
 
 Deno.test("validateParams() answers Telegram's wording for missing parameters", () => {
   equal(refuse("sendMessage", { text: "x" }), "Bad Request: chat_id is empty");
-  equal(refuse("sendMessage", { chat_id: "", text: "x" }), "Bad Request: chat_id is empty");
-  equal(refuse("sendMessage", { chat_id: 1 }), "Bad Request: message text is empty");
-  equal(refuse("sendMessage", { chat_id: 1, text: " \n " }), "Bad Request: message text is empty");
-  equal(refuse("getChatMember", { chat_id: 1 }), "Bad Request: invalid user_id specified");
+  equal(
+    refuse("sendMessage", { chat_id: "", text: "x" }),
+    "Bad Request: chat_id is empty",
+  );
+  equal(
+    refuse("sendMessage", { chat_id: 1 }),
+    "Bad Request: message text is empty",
+  );
+  equal(
+    refuse("sendMessage", { chat_id: 1, text: " \n " }),
+    "Bad Request: message text is empty",
+  );
+  equal(
+    refuse("getChatMember", { chat_id: 1 }),
+    "Bad Request: invalid user_id specified",
+  );
   equal(
     refuse("forwardMessage", { chat_id: 1, from_chat_id: 2 }),
     "Bad Request: message identifier is not specified",
@@ -78,12 +93,27 @@ Deno.test("validateParams() answers Telegram's wording for missing parameters", 
     refuse("forwardMessage", { chat_id: 1, message_id: 3 }),
     "Bad Request: from_chat_id is empty",
   );
-  equal(refuse("sendPhoto", { chat_id: 1 }), "Bad Request: there is no photo in the request");
-  equal(refuse("sendDocument", { chat_id: 1 }), "Bad Request: there is no document in the request");
+  equal(
+    refuse("sendPhoto", { chat_id: 1 }),
+    "Bad Request: there is no photo in the request",
+  );
+  equal(
+    refuse("sendDocument", { chat_id: 1 }),
+    "Bad Request: there is no document in the request",
+  );
   equal(refuse("setWebhook", {}), 'Bad Request: parameter "url" is required');
-  equal(refuse("getFile", { file_id: "" }), 'Bad Request: parameter "file_id" is required');
-  equal(refuse("setChatStickerSet", { chat_id: 1 }), "Bad Request: sticker_set_name is empty");
-  equal(refuse("banChatSenderChat", { chat_id: 1 }), "Bad Request: sender_chat_id is empty");
+  equal(
+    refuse("getFile", { file_id: "" }),
+    'Bad Request: parameter "file_id" is required',
+  );
+  equal(
+    refuse("setChatStickerSet", { chat_id: 1 }),
+    "Bad Request: sticker_set_name is empty",
+  );
+  equal(
+    refuse("banChatSenderChat", { chat_id: 1 }),
+    "Bad Request: sender_chat_id is empty",
+  );
 });
 
 Deno.test("validateParams() refuses mistyped scalars", () => {
@@ -96,11 +126,21 @@ Deno.test("validateParams() refuses mistyped scalars", () => {
     "Bad Request: message_thread_id must be a valid Integer",
   );
   equal(
-    refuse("sendMessage", { chat_id: 1, text: "a", disable_notification: "maybe" }),
+    refuse("sendMessage", {
+      chat_id: 1,
+      text: "a",
+      disable_notification: "maybe",
+    }),
     "Bad Request: disable_notification must be a valid Boolean",
   );
-  equal(refuse("sendMessage", { chat_id: "abc", text: "a" }), "Bad Request: chat not found");
-  equal(refuse("sendMessage", { chat_id: { id: 1 }, text: "a" }), "Bad Request: chat not found");
+  equal(
+    refuse("sendMessage", { chat_id: "abc", text: "a" }),
+    "Bad Request: chat not found",
+  );
+  equal(
+    refuse("sendMessage", { chat_id: { id: 1 }, text: "a" }),
+    "Bad Request: chat not found",
+  );
   equal(
     refuse("getChatMember", { chat_id: 1, user_id: "-5" }),
     "Bad Request: invalid user_id specified",
@@ -109,11 +149,14 @@ Deno.test("validateParams() refuses mistyped scalars", () => {
     refuse("sendLocation", { chat_id: 1, latitude: "1.5", longitude: "east" }),
     "Bad Request: longitude must be a valid Number",
   );
-  deepStrictEqual(accept("sendLocation", { chat_id: 1, latitude: "-1.5e1", longitude: 30 }), {
-    chat_id: 1,
-    latitude: -15,
-    longitude: 30,
-  });
+  deepStrictEqual(
+    accept("sendLocation", { chat_id: 1, latitude: "-1.5e1", longitude: 30 }),
+    {
+      chat_id: 1,
+      latitude: -15,
+      longitude: 30,
+    },
+  );
   deepStrictEqual(
     accept("getUpdates", {
       offset: "-1",
@@ -145,7 +188,11 @@ Deno.test("validateParams() parses JSON-serialized arrays and objects, or takes 
   deepStrictEqual(fromForm, fromJson);
   deepStrictEqual(fromJson.reply_markup, markup);
   deepStrictEqual(
-    accept("forwardMessages", { chat_id: 1, from_chat_id: "@x", message_ids: '[1,"2"]' })
+    accept("forwardMessages", {
+      chat_id: 1,
+      from_chat_id: "@x",
+      message_ids: '[1,"2"]',
+    })
       .message_ids,
     [1, 2],
   );
@@ -154,11 +201,26 @@ Deno.test("validateParams() parses JSON-serialized arrays and objects, or takes 
 Deno.test("validateParams() answers the real server's wording for bad JSON arguments", () => {
   const send = (extra: Record<string, unknown>) =>
     refuse("sendMessage", { chat_id: 1, text: "a", ...extra });
-  equal(send({ reply_markup: "{" }), "Bad Request: can't parse reply keyboard markup JSON object");
-  equal(send({ entities: "nope" }), "Bad Request: can't parse entities JSON object");
-  equal(send({ reply_parameters: "[" }), "Bad Request: can't parse reply_parameters JSON object");
-  equal(send({ reply_markup: "[]" }), "Bad Request: object expected as reply markup");
-  equal(send({ entities: "{}" }), "Bad Request: expected an Array of MessageEntity");
+  equal(
+    send({ reply_markup: "{" }),
+    "Bad Request: can't parse reply keyboard markup JSON object",
+  );
+  equal(
+    send({ entities: "nope" }),
+    "Bad Request: can't parse entities JSON object",
+  );
+  equal(
+    send({ reply_parameters: "[" }),
+    "Bad Request: can't parse reply_parameters JSON object",
+  );
+  equal(
+    send({ reply_markup: "[]" }),
+    "Bad Request: object expected as reply markup",
+  );
+  equal(
+    send({ entities: "{}" }),
+    "Bad Request: expected an Array of MessageEntity",
+  );
   equal(
     send({ entities: '[{"type":"bold","offset":0}]' }),
     "Bad Request: can't parse MessageEntity: Can't find field \"length\"",
@@ -172,11 +234,19 @@ Deno.test("validateParams() answers the real server's wording for bad JSON argum
     "Bad Request: can't parse ReplyParameters: ReplyParameters must be an Object",
   );
   equal(
-    refuse("forwardMessages", { chat_id: 1, from_chat_id: 2, message_ids: "x" }),
+    refuse("forwardMessages", {
+      chat_id: 1,
+      from_chat_id: 2,
+      message_ids: "x",
+    }),
     "Bad Request: can't parse message_ids JSON object",
   );
   equal(
-    refuse("forwardMessages", { chat_id: 1, from_chat_id: 2, message_ids: '["a"]' }),
+    refuse("forwardMessages", {
+      chat_id: 1,
+      from_chat_id: 2,
+      message_ids: '["a"]',
+    }),
     "Bad Request: expected an Array of Integer",
   );
   equal(
@@ -194,7 +264,10 @@ Deno.test("validateParams() checks reply markup the way Telegram reads it", () =
     validateParams("sendMessage", { chat_id: 1, text: "a", reply_markup });
   ok(send({}).ok); // Telegram accepts an empty markup object
   ok(
-    send({ keyboard: [["plain", { text: "b", request_contact: true }]], resize_keyboard: true }).ok,
+    send({
+      keyboard: [["plain", { text: "b", request_contact: true }]],
+      resize_keyboard: true,
+    }).ok,
   );
   ok(send({ remove_keyboard: true }).ok);
   ok(send({ force_reply: true, input_field_placeholder: "?" }).ok);
@@ -203,14 +276,18 @@ Deno.test("validateParams() checks reply markup the way Telegram reads it", () =
     description:
       "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
   });
-  deepStrictEqual(send({ inline_keyboard: [{ text: "a", url: "https://t.me" }] }), {
-    ok: false,
-    description:
-      'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays',
-  });
+  deepStrictEqual(
+    send({ inline_keyboard: [{ text: "a", url: "https://t.me" }] }),
+    {
+      ok: false,
+      description:
+        'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays',
+    },
+  );
   deepStrictEqual(send({ keyboard: [[{ request_contact: true }]] }), {
     ok: false,
-    description: "Bad Request: can't parse keyboard button: Can't find field \"text\"",
+    description:
+      "Bad Request: can't parse keyboard button: Can't find field \"text\"",
   });
   deepStrictEqual(send({ keyboard: "x" }), {
     ok: false,
@@ -223,11 +300,17 @@ Deno.test("validateParams() checks reply markup the way Telegram reads it", () =
 });
 
 Deno.test("validateParams() accepts uploads, file ids and attach:// references to parts", () => {
-  const file = new File([new Uint8Array([1, 2])], "a.png", { type: "image/png" });
+  const file = new File([new Uint8Array([1, 2])], "a.png", {
+    type: "image/png",
+  });
   equal(accept("sendPhoto", { chat_id: 1, photo: file }).photo, file);
-  equal(accept("sendPhoto", { chat_id: 1, photo: "AgACAgIAAx0" }).photo, "AgACAgIAAx0");
   equal(
-    accept("sendPhoto", { chat_id: 1, photo: "https://example.com/a.png" }).photo,
+    accept("sendPhoto", { chat_id: 1, photo: "AgACAgIAAx0" }).photo,
+    "AgACAgIAAx0",
+  );
+  equal(
+    accept("sendPhoto", { chat_id: 1, photo: "https://example.com/a.png" })
+      .photo,
     "https://example.com/a.png",
   );
   equal(
@@ -239,7 +322,11 @@ Deno.test("validateParams() accepts uploads, file ids and attach:// references t
     "Bad Request: there is no photo in the request",
   );
   equal(
-    refuse("sendPhoto", { chat_id: 1, photo: "attach://pic", pic: "not a file" }),
+    refuse("sendPhoto", {
+      chat_id: 1,
+      photo: "attach://pic",
+      pic: "not a file",
+    }),
     "Bad Request: there is no photo in the request",
   );
   equal(
@@ -253,7 +340,10 @@ Deno.test("validateParams() accepts uploads, file ids and attach:// references t
   );
   ok(validateParams("setChatPhoto", { chat_id: 1, photo: file }).ok);
   // A file part under a name that takes no file is no argument at all.
-  equal(refuse("sendMessage", { chat_id: 1, text: file }), "Bad Request: message text is empty");
+  equal(
+    refuse("sendMessage", { chat_id: 1, text: file }),
+    "Bad Request: message text is empty",
+  );
 });
 
 Deno.test("validateParams() checks media groups and their attachments", () => {
@@ -262,7 +352,13 @@ Deno.test("validateParams() checks media groups and their attachments", () => {
     { type: "photo", media: "attach://p1" },
     { type: "photo", media: "AgACfileid", caption: "c" },
   ];
-  ok(validateParams("sendMediaGroup", { chat_id: 1, media: JSON.stringify(media), p1: file }).ok);
+  ok(
+    validateParams("sendMediaGroup", {
+      chat_id: 1,
+      media: JSON.stringify(media),
+      p1: file,
+    }).ok,
+  );
   equal(
     refuse("sendMediaGroup", { chat_id: 1, media }),
     "Bad Request: can't parse InputMedia: media not found",
@@ -275,7 +371,10 @@ Deno.test("validateParams() checks media groups and their attachments", () => {
     refuse("sendMediaGroup", { chat_id: 1, media: { type: "photo" } }),
     "Bad Request: expected an Array of InputMedia",
   );
-  equal(refuse("sendMediaGroup", { chat_id: 1 }), 'Bad Request: parameter "media" is required');
+  equal(
+    refuse("sendMediaGroup", { chat_id: 1 }),
+    'Bad Request: parameter "media" is required',
+  );
   // A missing thumbnail upload is tolerated, as Telegram does.
   ok(
     validateParams("sendMediaGroup", {
@@ -294,7 +393,10 @@ Deno.test("validateParams() checks media groups and their attachments", () => {
 
 Deno.test("validateParams() checks union types against the member the value names", () => {
   equal(
-    refuse("answerInlineQuery", { inline_query_id: "1", results: [{ type: "article", id: "1" }] }),
+    refuse("answerInlineQuery", {
+      inline_query_id: "1",
+      results: [{ type: "article", id: "1" }],
+    }),
     "Bad Request: can't parse InlineQueryResult: Can't find field \"title\"",
   );
   ok(
@@ -313,9 +415,17 @@ Deno.test("validateParams() checks union types against the member the value name
     "Bad Request: can't parse BotCommandScope: Can't find field \"chat_id\"",
   );
   ok(
-    validateParams("setMyCommands", { commands: "[]", scope: '{"type":"chat","chat_id":"@g"}' }).ok,
+    validateParams("setMyCommands", {
+      commands: "[]",
+      scope: '{"type":"chat","chat_id":"@g"}',
+    }).ok,
   );
-  ok(validateParams("setMyCommands", { commands: "[]", scope: { type: "all_private_chats" } }).ok);
+  ok(
+    validateParams("setMyCommands", {
+      commands: "[]",
+      scope: { type: "all_private_chats" },
+    }).ok,
+  );
 });
 
 Deno.test("validateParams() answers Not Found for a method it does not know", () => {
@@ -330,11 +440,18 @@ Deno.test("validateParams() answers Not Found for a method it does not know", ()
 });
 
 Deno.test("validateParams() is safe with hostile parameter names", () => {
-  const params = JSON.parse('{"chat_id":1,"text":"a","__proto__":{"polluted":1},"constructor":2}');
+  const params = JSON.parse(
+    '{"chat_id":1,"text":"a","__proto__":{"polluted":1},"constructor":2}',
+  );
   const r = accept("sendMessage", params);
   equal(Object.getPrototypeOf(r), Object.prototype);
   equal(({} as Record<string, unknown>).polluted, undefined);
-  deepStrictEqual(Object.keys(r).sort(), ["__proto__", "chat_id", "constructor", "text"]);
+  deepStrictEqual(Object.keys(r).sort(), [
+    "__proto__",
+    "chat_id",
+    "constructor",
+    "text",
+  ]);
   // An inherited name is not a parameter.
   equal(
     refuse("getFile", Object.create({ file_id: "x" })),
@@ -349,7 +466,9 @@ Deno.test("validateParams() is safe with hostile parameter names", () => {
 const FILE = new File([new Uint8Array([7])], "f.bin");
 
 function sampleType(type: string, depth: number): unknown {
-  if (type.startsWith("Array of ")) return [sampleType(type.slice(9), depth + 1)];
+  if (type.startsWith("Array of ")) {
+    return [sampleType(type.slice(9), depth + 1)];
+  }
   switch (type) {
     case "Integer":
       return 7;
@@ -363,7 +482,9 @@ function sampleType(type: string, depth: number): unknown {
     case "InputFile":
       return FILE;
   }
-  if (Object.hasOwn(SUBTYPES, type)) return sampleType(SUBTYPES[type][0], depth + 1);
+  if (Object.hasOwn(SUBTYPES, type)) {
+    return sampleType(SUBTYPES[type][0], depth + 1);
+  }
   const fields = Object.hasOwn(TYPES, type) ? TYPES[type] : [];
   const obj: Record<string, unknown> = {};
   if (depth < 8) {
@@ -375,14 +496,19 @@ function sampleType(type: string, depth: number): unknown {
 }
 
 function sampleParam([, types]: ParamFact): unknown {
-  if (types.includes("InputFile")) return types.includes("String") ? "AgADfileid" : FILE;
+  if (types.includes("InputFile")) {
+    return types.includes("String") ? "AgADfileid" : FILE;
+  }
   if (types.join("|") === "Integer|String") return 7;
   return sampleType(types[0], 0);
 }
 
 function validCall(method: string, asForm: boolean): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  for (const fact of METHODS[method as keyof typeof METHODS].params as readonly ParamFact[]) {
+  for (
+    const fact of METHODS[method as keyof typeof METHODS]
+      .params as readonly ParamFact[]
+  ) {
     if (!fact[2]) continue;
     const v = sampleParam(fact);
     params[fact[0]] = asForm && typeof v === "object" && !(v instanceof Blob)
@@ -407,11 +533,14 @@ Deno.test("validateParams() checks the required parameters of all 180 methods", 
     for (const asForm of [false, true]) {
       const r = validateParams(method, validCall(method, asForm));
       if (!r.ok) {
-        throw new Error(`${method} (form ${asForm}) refused a valid call: ${r.description}`);
+        throw new Error(
+          `${method} (form ${asForm}) refused a valid call: ${r.description}`,
+        );
       }
     }
     for (
-      const [name] of (METHODS[method as keyof typeof METHODS].params as readonly ParamFact[])
+      const [name] of (METHODS[method as keyof typeof METHODS]
+        .params as readonly ParamFact[])
         .filter((f) => f[2])
     ) {
       for (const replacement of [undefined, ""]) {
@@ -422,7 +551,8 @@ Deno.test("validateParams() checks the required parameters of all 180 methods", 
         if (r.ok) throw new Error(`${method} accepted a call without ${name}`);
         ok(r.description.startsWith("Bad Request: "), r.description);
         ok(
-          r.description.includes(name) || SPECIAL_MISSING.some((s) => r.description.endsWith(s)),
+          r.description.includes(name) ||
+            SPECIAL_MISSING.some((s) => r.description.endsWith(s)),
           `${method} without ${name}: ${r.description}`,
         );
       }
@@ -462,7 +592,8 @@ Deno.test("validateParams() never throws on arbitrary parameters of any method",
       fc.infiniteStream(anyValue),
       fc.nat(),
       (method, values, seed) => {
-        const facts = METHODS[method as keyof typeof METHODS].params as readonly ParamFact[];
+        const facts = METHODS[method as keyof typeof METHODS]
+          .params as readonly ParamFact[];
         const params: Record<string, unknown> = { f: FILE };
         facts.forEach(([name], i) => {
           if ((seed >> (i % 30)) & 1) params[name] = values.next().value;

@@ -1,0 +1,23 @@
+/**
+ * The Bot API object types the emulator's public API hands out, aliased from
+ * @grammyjs/types (types only; nothing reaches the runtime).
+ * @module
+ */
+import type * as T from "@grammyjs/types";
+
+/** A Bot API Message. */
+export type Message = T.Message;
+/** A Bot API Update. */
+export type Update = T.Update;
+/** A Bot API User. */
+export type User = T.User;
+/** A Bot API Chat. */
+export type Chat = T.Chat;
+/** A Bot API private Chat. */
+export type PrivateChat = T.Chat.PrivateChat;
+/** A Bot API CallbackQuery. */
+export type CallbackQuery = T.CallbackQuery;
+/** A Bot API InlineQuery. */
+export type InlineQuery = T.InlineQuery;
+/** A Bot API ChosenInlineResult. */
+export type ChosenInlineResult = T.ChosenInlineResult;

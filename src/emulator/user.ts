@@ -1,0 +1,697 @@
+/**
+ * The user side of the emulator: a person who writes to the bot, sends media, presses
+ * inline buttons, types inline queries, joins groups and reads what the bot answered.
+ * @module
+ */
+
+import type {
+  CallbackQuery,
+  ChosenInlineResult,
+  InlineQuery,
+  Message,
+  PrivateChat,
+  User,
+} from "./types.ts";
+import { detectEntities } from "./entities.ts";
+import { tinyPng } from "./files.ts";
+import { randomQueryId } from "./ids.ts";
+import { parseMarkup } from "./markup.ts";
+import { type PaymentQueryRec, payments } from "./methods/payments.ts";
+import type { ChatRec, MessageObj, Obj, UserRec, World } from "./world.ts";
+
+/** Something that names a chat: a Chat object (or anything with an `id`) or a chat id. */
+export type ChatLike = number | { id: number };
+
+/** What a user needs from the emulator. */
+export interface UserHost {
+  readonly world: World;
+  /** Queues an update for the bot (filtered by allowed_updates). */
+  push(payload: Obj): void;
+  /** Registers a cleanup to run when the emulator closes; returns its remover. */
+  onClose(fn: () => void): () => void;
+  /** Whether group messages reach the bot only when addressed to it. */
+  readonly privacyMode: boolean;
+  /** The user blocks or unblocks the bot (with its my_chat_member update). */
+  setBlocked(userId: number, blocked: boolean): void;
+}
+
+/** Options shared by the user's send methods. */
+export interface UserSendOptions {
+  /** Where to post (default: the user's private chat with the bot). */
+  chat?: ChatLike;
+  /** The message to reply to (a Message or its id in the same chat). */
+  replyTo?: Message | number;
+}
+
+/** Options of {@linkcode EmulatedUser.send}. */
+export interface UserTextOptions extends UserSendOptions {
+  /** Format the text with "HTML", "MarkdownV2" or "Markdown" first. */
+  parseMode?: string;
+}
+
+/** Options of {@linkcode EmulatedUser.nextMessage}. */
+export interface NextMessageOptions {
+  /** Milliseconds to wait (default 2000). */
+  timeout?: number;
+  /** The chat to watch (default: the user's private chat). */
+  chat?: ChatLike;
+  /** Stops waiting (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A user of the emulated Telegram. Create one with `emulator.user(name)`.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from "../../testing.ts";
+ * const emu = new Emulator();
+ * const alice = emu.user("Alice");
+ * await alice.send("/start");
+ * await emu.close();
+ * ```
+ */
+export class EmulatedUser {
+  readonly #rec: UserRec;
+  readonly #host: UserHost;
+  /** Per chat: how many of the bot's messages nextMessage has handed out. */
+  readonly #cursors = new Map<number, number>();
+
+  /** @internal Users are created by `emulator.user()`. */
+  constructor(rec: UserRec, host: UserHost) {
+    this.#rec = rec;
+    this.#host = host;
+  }
+
+  /** The user's id (also the id of their private chat with the bot). */
+  get id(): number {
+    return this.#rec.user.id;
+  }
+
+  /** The User object, as the bot sees it. */
+  get user(): User {
+    return this.#rec.user as unknown as User;
+  }
+
+  /** The user's private chat with the bot. */
+  get chat(): PrivateChat {
+    return this.#rec.chat.chat as unknown as PrivateChat;
+  }
+
+  /** Whether this user has blocked the bot. */
+  get blocked(): boolean {
+    return this.#rec.blocked;
+  }
+
+  /**
+   * Sends a text message (a leading `/command` gets its bot_command entity, as in
+   * Telegram). Resolves with the Message once the update is queued for the bot.
+   */
+  send(text: string, options: UserTextOptions = {}): Promise<Message> {
+    let plain = text;
+    let entities: Obj[] = [];
+    if (options.parseMode) {
+      const parsed = parseMarkup(text, options.parseMode);
+      plain = parsed.text;
+      entities = parsed.entities;
+    }
+    const detected = detectEntities(plain);
+    const all = [...entities, ...detected].sort((a, b) =>
+      (a.offset as number) - (b.offset as number)
+    );
+    const content: Obj = { text: plain };
+    if (all.length > 0) content.entities = all;
+    return this.post(content, options);
+  }
+
+  /** Sends a photo (a tiny valid PNG when no bytes are given). */
+  sendPhoto(
+    bytes?: Uint8Array,
+    options: UserSendOptions & { caption?: string } = {},
+  ): Promise<Message> {
+    const rec = this.#host.world.files.add(bytes ?? tinyPng(), "photo");
+    const size = rec.size ?? { width: 1, height: 1 };
+    const photo = [{
+      file_id: rec.file_id,
+      file_unique_id: rec.file_unique_id,
+      file_size: rec.bytes.length,
+      width: size.width,
+      height: size.height,
+    }];
+    return this.post({ photo, ...this.#caption(options.caption) }, options);
+  }
+
+  /** Sends a document (a file). */
+  sendDocument(
+    bytes: Uint8Array,
+    options: UserSendOptions & { fileName?: string; mimeType?: string; caption?: string } = {},
+  ): Promise<Message> {
+    const rec = this.#host.world.files.add(bytes, "document", {
+      fileName: options.fileName,
+      mimeType: options.mimeType,
+    });
+    const document: Obj = {};
+    if (rec.file_name) document.file_name = rec.file_name;
+    if (rec.mime_type) document.mime_type = rec.mime_type;
+    Object.assign(document, {
+      file_id: rec.file_id,
+      file_unique_id: rec.file_unique_id,
+      file_size: rec.bytes.length,
+    });
+    return this.post({ document, ...this.#caption(options.caption) }, options);
+  }
+
+  /** Sends a location. */
+  sendLocation(
+    latitude: number,
+    longitude: number,
+    options: UserSendOptions = {},
+  ): Promise<Message> {
+    return this.post({ location: { latitude, longitude } }, options);
+  }
+
+  /** Sends a contact card. */
+  sendContact(
+    phoneNumber: string,
+    firstName: string,
+    options: UserSendOptions & { lastName?: string; userId?: number } = {},
+  ): Promise<Message> {
+    const contact: Obj = { phone_number: phoneNumber, first_name: firstName };
+    if (options.lastName) contact.last_name = options.lastName;
+    if (options.userId) contact.user_id = options.userId;
+    return this.post({ contact }, options);
+  }
+
+  /**
+   * Posts any message content (e.g. `{ dice: { emoji: "🎲", value: 3 } }` or a sticker):
+   * the escape hatch for content the other helpers do not cover.
+   */
+  post(content: Record<string, unknown>, options: UserSendOptions = {}): Promise<Message> {
+    try {
+      const chat = this.#chatRec(options.chat);
+      const asChannel = this.#checkCanPost(chat);
+      const body: Obj = {};
+      if (options.replyTo !== undefined) {
+        const id = typeof options.replyTo === "number"
+          ? options.replyTo
+          : options.replyTo.message_id;
+        const target = chat.messages.get(id);
+        if (!target) throw new Error(`message ${id} not found in chat ${chat.id}`);
+        const nested: Obj = { ...target };
+        delete nested.reply_to_message;
+        body.reply_to_message = nested;
+      }
+      Object.assign(body, content);
+      const world = this.#host.world;
+      const msg = asChannel
+        ? world.addMessage(chat, body, { senderChat: chat.chat, byBot: false })
+        : world.addMessage(chat, body, { from: this.#rec.user, byBot: false });
+      if (this.#reachesBot(chat, msg)) {
+        this.#host.push(asChannel ? { channel_post: msg } : { message: msg });
+      }
+      return Promise.resolve(msg as unknown as Message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Edits one of the user's own messages; the bot gets an edited_message update. */
+  edit(message: Message, text: string): Promise<Message> {
+    try {
+      const chat = this.#chatRec(message.chat.id);
+      const current = chat.messages.get(message.message_id);
+      if (!current || (current.from as Obj | undefined)?.id !== this.id) {
+        throw new Error("only the user's own existing messages can be edited");
+      }
+      const edited: MessageObj = { ...current, text, edit_date: this.#host.world.now() };
+      const entities = detectEntities(text);
+      if (entities.length > 0) edited.entities = entities;
+      else delete edited.entities;
+      this.#host.world.replaceMessage(chat, edited);
+      this.#host.push(
+        chat.chat.type === "channel" ? { edited_channel_post: edited } : { edited_message: edited },
+      );
+      return Promise.resolve(edited as unknown as Message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Presses the inline button with this callback_data under a message (or under an inline
+   * message, given its inline_message_id); the bot gets a callback_query update. Resolves
+   * with the CallbackQuery. The bot's answer is then `emulator.callbackAnswer(query.id)`.
+   */
+  pressButton(message: Message | string, callbackData: string): Promise<CallbackQuery> {
+    try {
+      const world = this.#host.world;
+      let markup: { inline_keyboard?: Obj[][] } | undefined;
+      const query: Obj = { id: randomQueryId(), from: this.#rec.user };
+      if (typeof message === "string") {
+        const inline = inlineMessages(world).get(message);
+        if (!inline) throw new Error(`no inline message ${message}`);
+        markup = inline.reply_markup as typeof markup;
+        query.inline_message_id = message;
+        query.chat_instance = `${inline.chat_instance ?? "0"}`;
+      } else {
+        const chat = this.#chatRec(message.chat.id);
+        const current = chat.messages.get(message.message_id);
+        if (!current) throw new Error(`message ${message.message_id} no longer exists`);
+        if (chat.chat.type !== "private" && !this.#isMember(chat)) {
+          throw new Error(`${this.#rec.user.first_name} is not a member of chat ${chat.id}`);
+        }
+        markup = current.reply_markup as typeof markup;
+        query.message = current;
+        query.chat_instance = chat.chatInstance;
+      }
+      const found = markup?.inline_keyboard?.some((row) =>
+        row.some((b) => b.callback_data === callbackData)
+      );
+      if (!found) throw new Error(`no inline button with callback_data "${callbackData}"`);
+      query.data = callbackData;
+      let resolve!: (a: Obj) => void;
+      const answered = new Promise<Obj>((r) => resolve = r);
+      world.callbackQueries.set(query.id as string, { query, answered, resolve });
+      this.#host.push({ callback_query: query });
+      return Promise.resolve(query as unknown as CallbackQuery);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Chooses one of the results the bot answered an inline query with. The bot gets a
+   * chosen_inline_result update (as with inline feedback enabled in @BotFather); a result
+   * with an inline keyboard gets an inline_message_id the bot can edit. With `chat`, the
+   * result is also posted there as the user's message `via_bot`.
+   */
+  chooseInlineResult(
+    query: InlineQuery | string,
+    resultId: string,
+    options: { chat?: ChatLike } = {},
+  ): Promise<ChosenInlineResult> {
+    try {
+      const world = this.#host.world;
+      const queryId = typeof query === "string" ? query : query.id;
+      const rec = world.inlineQueries.get(queryId);
+      if (!rec) throw new Error(`no inline query ${queryId}`);
+      const answer = rec.answer;
+      if (!answer) throw new Error(`the bot has not answered inline query ${queryId}`);
+      const result = (answer.results as Obj[]).find((r) => r.id === resultId);
+      if (!result) throw new Error(`the bot's answer has no result "${resultId}"`);
+      const content = inlineContent(result);
+      const chosen: Obj = { result_id: resultId, from: this.#rec.user, query: rec.query.query };
+      if (result.reply_markup) {
+        const id = world.randomId(24);
+        inlineMessages(world).set(id, { ...content, reply_markup: result.reply_markup });
+        chosen.inline_message_id = id;
+      }
+      if (options.chat !== undefined) {
+        const body: Obj = { via_bot: world.bot, ...content };
+        if (result.reply_markup) body.reply_markup = result.reply_markup;
+        const chat = this.#chatRec(options.chat);
+        this.#checkCanPost(chat);
+        const msg = world.addMessage(chat, body, { from: this.#rec.user, byBot: false });
+        if (this.#reachesBot(chat, msg)) this.#host.push({ message: msg });
+      }
+      this.#host.push({ chosen_inline_result: chosen });
+      return Promise.resolve(chosen as unknown as ChosenInlineResult);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Pays an invoice the bot sent: a shipping_query first for flexible invoices, then a
+   * pre_checkout_query; when the bot answers ok, the user's successful_payment message is
+   * posted and returned. Rejects when the bot declines or does not answer in `timeout` ms
+   * (default 10000, as Telegram's 10 seconds).
+   */
+  async pay(
+    invoiceMessage: Message,
+    options: { timeout?: number; shippingAddress?: Record<string, string> } = {},
+  ): Promise<Message> {
+    const world = this.#host.world;
+    const state = payments(world);
+    const chat = this.#chatRec(invoiceMessage.chat.id);
+    const invoice = state.invoices.get(`${chat.id}:${invoiceMessage.message_id}`);
+    if (!invoice) throw new Error("that message is not an invoice sent by the bot");
+    const timeout = options.timeout ?? 10_000;
+    let total = invoice.total;
+    let shippingOptionId: string | undefined;
+    if (invoice.flexible) {
+      const id = randomQueryId();
+      const shipping_address = options.shippingAddress ?? {
+        country_code: "US",
+        state: "",
+        city: "Springfield",
+        street_line1: "1 Main St",
+        street_line2: "",
+        post_code: "12345",
+      };
+      const answer = await this.#ask(state.shippingQueries, id, {
+        shipping_query: {
+          id,
+          from: this.#rec.user,
+          invoice_payload: invoice.payload,
+          shipping_address,
+        },
+      }, timeout);
+      if (!answer.ok) throw new Error(`shipping declined by the bot: ${answer.error_message}`);
+      const option = (answer.shipping_options as Obj[])[0];
+      shippingOptionId = option.id as string;
+      for (const p of option.prices as Obj[]) total += Number(p.amount);
+    }
+    const id = randomQueryId();
+    const query: Obj = {
+      id,
+      from: this.#rec.user,
+      currency: invoice.currency,
+      total_amount: total,
+      invoice_payload: invoice.payload,
+    };
+    if (shippingOptionId) query.shipping_option_id = shippingOptionId;
+    const answer = await this.#ask(
+      state.preCheckoutQueries,
+      id,
+      { pre_checkout_query: query },
+      timeout,
+    );
+    if (!answer.ok) throw new Error(`payment declined by the bot: ${answer.error_message}`);
+    const charge = `stxt${world.randomId(20)}`;
+    state.payments.set(charge, {
+      userId: this.id,
+      currency: invoice.currency,
+      total,
+      payload: invoice.payload,
+      refunded: false,
+    });
+    if (invoice.currency === "XTR") {
+      state.transactions.push({
+        id: charge,
+        amount: total,
+        date: world.now(),
+        source: {
+          type: "user",
+          transaction_type: "invoice_payment",
+          user: this.#rec.user,
+          invoice_payload: invoice.payload,
+        },
+      });
+    }
+    const payment: Obj = {
+      currency: invoice.currency,
+      total_amount: total,
+      invoice_payload: invoice.payload,
+    };
+    if (shippingOptionId) payment.shipping_option_id = shippingOptionId;
+    payment.telegram_payment_charge_id = charge;
+    payment.provider_payment_charge_id = invoice.currency === "XTR"
+      ? ""
+      : `prov_${world.randomId(12)}`;
+    const msg = world.addMessage(chat, { successful_payment: payment }, {
+      from: this.#rec.user,
+      byBot: false,
+    });
+    this.#host.push({ message: msg });
+    return msg as unknown as Message;
+  }
+
+  #ask(
+    table: Map<string, PaymentQueryRec>,
+    id: string,
+    update: Obj,
+    timeout: number,
+  ): Promise<Obj> {
+    return new Promise<Obj>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        removeClose();
+      };
+      const timer = setTimeout(() => {
+        finish();
+        table.delete(id);
+        reject(new Error("the bot did not answer the payment query in time"));
+      }, timeout);
+      const removeClose = this.#host.onClose(() => {
+        finish();
+        reject(new Error("the emulator was closed"));
+      });
+      table.set(id, {
+        query: Object.values(update)[0] as Obj,
+        resolve: (answer) => {
+          finish();
+          resolve(answer);
+        },
+      });
+      this.#host.push(update);
+    });
+  }
+
+  /**
+   * Types an inline query (`@bot query`); the bot gets an inline_query update. Resolves
+   * with the InlineQuery; the bot's answer is then `emulator.inlineAnswer(query.id)`.
+   */
+  inlineQuery(
+    query: string,
+    options: { offset?: string; chatType?: string } = {},
+  ): Promise<InlineQuery> {
+    const q: Obj = {
+      id: randomQueryId(),
+      from: this.#rec.user,
+      query,
+      offset: options.offset ?? "",
+      chat_type: options.chatType ?? "sender",
+    };
+    let resolve!: (a: Obj) => void;
+    const answered = new Promise<Obj>((r) => resolve = r);
+    this.#host.world.inlineQueries.set(q.id as string, { query: q, answered, resolve });
+    this.#host.push({ inline_query: q });
+    return Promise.resolve(q as unknown as InlineQuery);
+  }
+
+  /**
+   * Joins a group, supergroup or channel. Groups get a `new_chat_members` service
+   * message; a `chat_member` update is queued too (the bot gets it only if it asked for
+   * chat_member in allowed_updates, as in Telegram). Resolves with the service message, or
+   * undefined for channels and when already a member.
+   */
+  join(chat: ChatLike): Promise<Message | undefined> {
+    return this.#changeMembership(chat, "member");
+  }
+
+  /** Leaves a group, supergroup or channel (`left_chat_member` service message in groups). */
+  leave(chat: ChatLike): Promise<Message | undefined> {
+    return this.#changeMembership(chat, "left");
+  }
+
+  /**
+   * Resolves with the next message the bot sent to a chat that this user has not taken
+   * yet (the oldest first), waiting up to `timeout` ms (default 2000); rejects on timeout.
+   */
+  nextMessage(options: NextMessageOptions = {}): Promise<Message> {
+    const timeout = options.timeout ?? 2000;
+    let chat: ChatRec;
+    try {
+      chat = this.#chatRec(options.chat);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const take = (): MessageObj | undefined => {
+      let at = this.#cursors.get(chat.id) ?? 0;
+      while (at < chat.botMessageIds.length) {
+        const msg = chat.messages.get(chat.botMessageIds[at++]);
+        this.#cursors.set(chat.id, at);
+        if (msg) return msg;
+      }
+      return undefined;
+    };
+    const ready = take();
+    if (ready) return Promise.resolve(ready as unknown as Message);
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Message>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        chat.waiters.delete(wake);
+        removeClose();
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        finish();
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const wake = () => {
+        const msg = take();
+        if (!msg) return;
+        finish();
+        resolve(msg as unknown as Message);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(
+          new Error(`nextMessage: the bot sent nothing to chat ${chat.id} within ${timeout} ms`),
+        );
+      }, timeout);
+      chat.waiters.add(wake);
+      const removeClose = this.#host.onClose(() => {
+        finish();
+        reject(new Error("nextMessage: the emulator was closed"));
+      });
+    });
+  }
+
+  /** The messages the bot has sent to a chat so far (current versions; deleted ones left out). */
+  received(chat?: ChatLike): Message[] {
+    const rec = this.#chatRec(chat);
+    const out: Message[] = [];
+    for (const id of rec.botMessageIds) {
+      const msg = rec.messages.get(id);
+      if (msg) out.push(msg as unknown as Message);
+    }
+    return out;
+  }
+
+  #caption(caption: string | undefined): Obj {
+    if (!caption) return {};
+    const entities = detectEntities(caption);
+    return entities.length > 0 ? { caption, caption_entities: entities } : { caption };
+  }
+
+  #chatRec(chat: ChatLike | undefined): ChatRec {
+    if (chat === undefined) return this.#rec.chat;
+    const id = typeof chat === "number" ? chat : chat.id;
+    const rec = this.#host.world.chats.get(id);
+    if (!rec) throw new Error(`unknown chat ${id}`);
+    return rec;
+  }
+
+  #isMember(chat: ChatRec): boolean {
+    const m = chat.members.get(this.id);
+    if (!m) return false;
+    return m.status === "creator" || m.status === "administrator" || m.status === "member" ||
+      (m.status === "restricted" && m.fields.is_member === true);
+  }
+
+  /** Throws unless the user may post in `chat`; returns true when posting as the channel. */
+  #checkCanPost(chat: ChatRec): boolean {
+    const type = chat.chat.type;
+    if (type === "private") {
+      if (chat.id !== this.id) throw new Error("a user can only write in their own private chat");
+      // Writing to a bot one has blocked unblocks it (Telegram's "Restart" button).
+      if (this.#rec.blocked) this.#host.setBlocked(this.id, false);
+      return false;
+    }
+    if (chat.migratedTo !== undefined) {
+      throw new Error(`chat ${chat.id} was upgraded to supergroup ${chat.migratedTo}`);
+    }
+    if (!this.#isMember(chat)) {
+      throw new Error(`${this.#rec.user.first_name} is not a member of chat ${chat.id}`);
+    }
+    const m = chat.members.get(this.id)!;
+    if (type === "channel") {
+      if (m.status !== "creator" && m.status !== "administrator") {
+        throw new Error("only channel administrators can post in a channel");
+      }
+      return true;
+    }
+    if (m.status === "restricted" && m.fields.can_send_messages === false) {
+      throw new Error(`${this.#rec.user.first_name} is restricted in chat ${chat.id}`);
+    }
+    return false;
+  }
+
+  /** With privacy mode on, a group message reaches the bot only when it concerns the bot. */
+  #reachesBot(chat: ChatRec, msg: MessageObj): boolean {
+    if (chat.chat.type === "private") return true;
+    const world = this.#host.world;
+    const bot = world.botMember(chat);
+    if (bot.status === "left" || bot.status === "kicked") return false;
+    if (
+      !this.#host.privacyMode || chat.chat.type === "channel" || bot.status === "administrator" ||
+      bot.status === "creator"
+    ) {
+      return true;
+    }
+    const reply = msg.reply_to_message as Obj | undefined;
+    if ((reply?.from as Obj | undefined)?.id === world.bot.id) return true;
+    const text = (msg.text ?? msg.caption ?? "") as string;
+    const entities = (msg.entities ?? msg.caption_entities ?? []) as Obj[];
+    const username = world.bot.username.toLowerCase();
+    for (const e of entities) {
+      const part = text.substr(e.offset as number, e.length as number).toLowerCase();
+      if (e.type === "bot_command" && (!part.includes("@") || part.endsWith("@" + username))) {
+        return true;
+      }
+      if (e.type === "mention" && part === "@" + username) return true;
+    }
+    return false;
+  }
+
+  #changeMembership(chatLike: ChatLike, status: "member" | "left"): Promise<Message | undefined> {
+    try {
+      const world = this.#host.world;
+      const chat = this.#chatRec(chatLike);
+      if (chat.chat.type === "private") throw new Error("a private chat cannot be joined or left");
+      const old = chat.members.get(this.id);
+      const oldStatus = old?.status ?? "left";
+      if (oldStatus === "kicked" && status === "member") {
+        throw new Error(`${this.#rec.user.first_name} is banned in chat ${chat.id}`);
+      }
+      const wasIn = this.#isMember(chat);
+      if ((status === "member") === wasIn) return Promise.resolve(undefined);
+      const oldMember = { status: oldStatus, user: this.#rec.user, ...(old?.fields ?? {}) };
+      if (status === "member") chat.members.set(this.id, { status: "member", fields: {} });
+      else chat.members.set(this.id, { status: "left", fields: {} });
+      const date = world.now();
+      let service: MessageObj | undefined;
+      if (chat.chat.type !== "channel") {
+        const content = status === "member"
+          ? { new_chat_members: [this.#rec.user] }
+          : { left_chat_member: this.#rec.user };
+        service = world.addMessage(chat, content, { from: this.#rec.user, byBot: false });
+        const bot = world.botMember(chat).status;
+        if (bot !== "left" && bot !== "kicked") this.#host.push({ message: service });
+      }
+      const botStatus = world.botMember(chat).status;
+      if (botStatus !== "administrator" && botStatus !== "creator") {
+        return Promise.resolve(service as unknown as Message | undefined);
+      }
+      this.#host.push({
+        chat_member: {
+          chat: chat.chat,
+          from: this.#rec.user,
+          date,
+          old_chat_member: oldMember,
+          new_chat_member: { status, user: this.#rec.user },
+        },
+      });
+      return Promise.resolve(service as unknown as Message | undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+/** Inline messages (sent via inline mode) by inline_message_id. */
+export function inlineMessages(world: World): Map<string, Obj> {
+  let map = world.store.get("inline_messages") as Map<string, Obj> | undefined;
+  if (!map) world.store.set("inline_messages", map = new Map());
+  return map;
+}
+
+/** The message content an inline query result produces (text results only carry text). */
+function inlineContent(result: Obj): Obj {
+  const imc = result.input_message_content as Obj | undefined;
+  if (imc && typeof imc.message_text === "string") {
+    const parsed = typeof imc.parse_mode === "string"
+      ? parseMarkup(imc.message_text, imc.parse_mode)
+      : { text: imc.message_text, entities: (imc.entities as Obj[] | undefined) ?? [] };
+    return parsed.entities.length > 0
+      ? { text: parsed.text, entities: parsed.entities }
+      : { text: parsed.text };
+  }
+  if (typeof result.title === "string") return { text: result.title };
+  return { text: String(result.id) };
+}
