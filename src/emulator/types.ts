@@ -3,7 +3,9 @@
  * @grammyjs/types (types only; nothing reaches the runtime).
  * @module
  */
-import type * as T from "@grammyjs/types";
+// Full specifier so testing.ts keeps its types when imported by URL (see src/types.ts).
+// deno-lint-ignore no-import-prefix
+import type * as T from "npm:@grammyjs/types@5.0.0";
 
 /** A Bot API Message. */
 export type Message = T.Message;

@@ -1,0 +1,110 @@
+/**
+ * telepot for TypeScript: a Telegram Bot API framework with a browser-safe core.
+ *
+ * {@linkcode Bot} has one method per Bot API 10.1 method (required parameters
+ * positional, optional ones in a final options object that also takes `signal`),
+ * uploads from bytes, Blobs, streams and local paths ({@linkcode InputFile}),
+ * downloads ({@linkcode Bot.downloadFile}), and typed errors ({@linkcode TelegramError}
+ * and its subclasses, {@linkcode BadHTTPResponse}). {@linkcode glance} and
+ * {@linkcode flavor} tell what arrived.
+ *
+ * @example
+ * ```ts
+ * import { Bot, glance, type Message } from "./mod.ts";
+ *
+ * class EchoBot extends Bot {
+ *   override async handle(msg: Message) {
+ *     const [contentType, , chatId] = glance(msg);
+ *     if (contentType === "text") await this.sendMessage(chatId, msg.text!);
+ *   }
+ * }
+ * const bot = new EchoBot("123456:TOKEN");
+ * // await bot.messageLoop();
+ * ```
+ * @module
+ */
+
+export { Bot, type BotOptions, type Transformer } from "./src/bot.ts";
+export { UpdateLoopError } from "./src/loop.ts";
+export type { LoopOptions, UpdateHandler } from "./src/loop.ts";
+export type { ErrorContext, ErrorHook } from "./src/helper/report.ts";
+export type {
+  ApiCaller,
+  CallOptions,
+  ClientOptions,
+  Transport,
+  TransportRequest,
+  TransportResponse,
+} from "./src/client.ts";
+export { autoRetry, type AutoRetryOptions } from "./src/retry.ts";
+export { type Throttler, throttler, type ThrottlerOptions } from "./src/throttle.ts";
+export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood.ts";
+export { type Clock, realClock } from "./src/clock.ts";
+export type {
+  Api,
+  BotMethods,
+  Consumed,
+  MessageIdentifier,
+  MethodName,
+  MethodOptions,
+  MethodParams,
+  MethodResult,
+  MsgIdOf,
+  PositionalArgs,
+  PositionalTable,
+} from "./src/methods.ts";
+export { InputFile, type InputFileLike, type UploadData } from "./src/files.ts";
+export type { DownloadDestination } from "./src/download.ts";
+export {
+  BadHTTPResponse,
+  BotWasBlockedError,
+  BotWasKickedError,
+  ChatNotFoundError,
+  ConflictError,
+  ERROR_RULES,
+  isReadOnlyMethod,
+  MigratedToSupergroupChatError,
+  NotEnoughRightsError,
+  RequestTimeoutError,
+  TelegramError,
+  telegramError,
+  type TelegramErrorClass,
+  TelepotError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from "./src/errors.ts";
+export {
+  type ContentType,
+  contentType,
+  flavor,
+  type Glance,
+  glance,
+  glance2,
+  type GlanceFlavor,
+  type GlanceInput,
+  type GlanceOptions,
+  type GlanceResult,
+  type LongGlance,
+  messageIdentifier,
+  type UpdateKind,
+} from "./src/glance.ts";
+
+export type {
+  ApiMethods,
+  CallbackQuery,
+  Chat,
+  ChosenInlineResult,
+  File,
+  InlineQuery,
+  Message,
+  PreCheckoutQuery,
+  ResponseParameters,
+  ShippingQuery,
+  Update,
+} from "./src/types.ts";
+export {
+  type DelegationPattern,
+  DelegatorBot,
+  type DelegatorBotOptions,
+  SpeakerBot,
+} from "./src/delegator.ts";
