@@ -1,0 +1,69 @@
+/**
+ * telepot's helpers: the Microphone and Listener behind delegation, capture
+ * criteria, Sender, contexts, and the openable delegates ChatHandler, UserHandler
+ * and Monitor.
+ *
+ * @example
+ * ```ts
+ * import { ChatHandler, WaitTooLong } from "@telepot/telepot/helper";
+ *
+ * class Player extends ChatHandler {
+ *   async onChatMessage(msg: { text?: string }) {
+ *     await this.sender.sendMessage(`You said ${msg.text}`);
+ *   }
+ *   async onClose(reason: unknown) {
+ *     if (reason instanceof WaitTooLong) await this.sender.sendMessage("Bye!");
+ *   }
+ * }
+ * ```
+ * @module
+ */
+
+export { type Consumer, MessageQueue, Microphone, type Receiver } from "./src/helper/microphone.ts";
+export { Listener, type ListenerOptions, type WaitOptions } from "./src/helper/listener.ts";
+export {
+  type Criteria,
+  matches,
+  matchesAny,
+  type Route,
+  type RouteValue,
+  type Template,
+} from "./src/helper/capture.ts";
+export { StopListening, WaitTooLong } from "./src/helper/errors.ts";
+export {
+  type AnyMethod,
+  type Bound,
+  type ChatId,
+  type DropAt,
+  Sender,
+  SenderBase,
+  type SenderMethods,
+} from "./src/helper/sender.ts";
+export { SENDER_METHODS, type SenderMethodName } from "./src/helper/sender_methods.ts";
+export {
+  ChatContext,
+  ListenerContext,
+  type SeedTuple,
+  type SpeakerLike,
+  UserContext,
+} from "./src/helper/context.ts";
+export {
+  ChatHandler,
+  type ChatHandlerOptions,
+  type Constructor,
+  Monitor,
+  type MonitorOptions,
+  type Openable,
+  openable,
+  routeMessage,
+  UserHandler,
+  type UserHandlerOptions,
+} from "./src/helper/handler.ts";
+export { kindOf } from "./src/helper/kind.ts";
+export {
+  describeError,
+  type ErrorContext,
+  type ErrorHook,
+  formatReport,
+  logError,
+} from "./src/helper/report.ts";

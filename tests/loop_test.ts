@@ -1,0 +1,479 @@
+import assert from "node:assert/strict";
+import { Bot } from "../mod.ts";
+import { Emulator } from "../testing.ts";
+import { delay } from "../src/async_util.ts";
+import { UpdateLoop, UpdateLoopError } from "../src/loop.ts";
+import type { ErrorContext } from "../src/helper/report.ts";
+
+function setup(token?: string) {
+  const emu = new Emulator(token ? { token } : {});
+  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  return { emu, bot };
+}
+
+/** Collects reported errors instead of logging them. */
+function errors() {
+  const seen: { err: unknown; ctx: ErrorContext }[] = [];
+  return {
+    seen,
+    onError: (err: unknown, ctx: ErrorContext) => seen.push({ err, ctx }),
+  };
+}
+
+/** Resolves once `n` values were pushed. */
+function collector<T>(n: number) {
+  const items: T[] = [];
+  let done!: () => void;
+  const full = new Promise<void>((r) => (done = r));
+  return {
+    items,
+    full,
+    push(x: T) {
+      items.push(x);
+      if (items.length === n) done();
+    },
+  };
+}
+
+function getUpdatesCalls(emu: Emulator) {
+  return emu.calls.filter((c) => c.method === "getUpdates");
+}
+
+Deno.test("messageLoop() hands payloads and updates to the handler in order", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const got = collector<[unknown, { update_id: number }]>(4);
+  await alice.send("one");
+  await alice.send("two");
+  const running = bot.messageLoop((msg, update) => got.push([msg, update]), {
+    timeout: 1,
+  });
+  await delay(5);
+  await alice.send("three");
+  const withButton = await bot.sendMessage(alice.id, "b", {
+    reply_markup: { inline_keyboard: [[{ text: "B", callback_data: "data" }]] },
+  });
+  await alice.pressButton(withButton, "data");
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(
+    got.items.map(([m]) => (m as { text?: string }).text ?? "callback"),
+    [
+      "one",
+      "two",
+      "three",
+      "callback",
+    ],
+  );
+  for (const [msg, update] of got.items) {
+    assert.ok(
+      (Object.values(update) as unknown[]).includes(msg),
+      "msg is the payload",
+    );
+  }
+  const ids = got.items.map(([, u]) => u.update_id);
+  assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+  await emu.close();
+});
+
+Deno.test("messageLoop() passes unknown update kinds through without stalling", async () => {
+  const { emu, bot } = setup();
+  const got = collector<[unknown, Record<string, unknown>]>(2);
+  emu.pushUpdate({ some_future_kind: { id: 1, note: "from Bot API 99" } });
+  await emu.user("Bob").send("after");
+  const running = bot.messageLoop((m, u) => got.push([m, u as never]), {
+    timeout: 1,
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items[0][0], { id: 1, note: "from Bot API 99" });
+  assert.equal((got.items[1][0] as { text: string }).text, "after");
+  const fresh = await bot.getUpdates({ timeout: 0 });
+  assert.deepEqual(
+    fresh,
+    [],
+    "both confirmed, the unknown one is not re-fetched",
+  );
+  await emu.close();
+});
+
+Deno.test("messageLoop() awaits an async handler before the next update", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const log: string[] = [];
+  const got = collector<string>(3);
+  for (const t of ["a", "b", "c"]) await alice.send(t);
+  const running = bot.messageLoop(async (msg: { text: string }) => {
+    log.push(`start ${msg.text}`);
+    await delay(5);
+    log.push(`end ${msg.text}`);
+    got.push(msg.text);
+  }, { timeout: 1 });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(log, [
+    "start a",
+    "end a",
+    "start b",
+    "end b",
+    "start c",
+    "end c",
+  ]);
+  await emu.close();
+});
+
+Deno.test("messageLoop() reports a throwing or rejecting handler and goes on", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const { seen, onError } = errors();
+  const got = collector<string>(3);
+  for (const t of ["sync-throw", "async-reject", "fine"]) await alice.send(t);
+  const running = bot.messageLoop(async (msg: { text: string }) => {
+    got.push(msg.text);
+    if (msg.text === "sync-throw") throw new Error("boom 1");
+    await delay(1);
+    if (msg.text === "async-reject") throw new Error("boom 2");
+  }, { timeout: 1, onError });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items, ["sync-throw", "async-reject", "fine"]);
+  assert.deepEqual(seen.map((s) => (s.err as Error).message), [
+    "boom 1",
+    "boom 2",
+  ]);
+  assert.ok(
+    seen.every((s) => s.ctx.source === "handler" && typeof s.ctx.updateId === "number"),
+  );
+  assert.deepEqual(
+    await bot.getUpdates({ timeout: 0 }),
+    [],
+    "failed updates count as handled",
+  );
+  await emu.close();
+});
+
+Deno.test("messageLoop()'s default error report is one line without the token", async () => {
+  const { emu, bot } = setup();
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => lines.push(line);
+  try {
+    const got = collector<number>(1);
+    await emu.user("Alice").send("x");
+    const running = bot.messageLoop(() => {
+      got.push(1);
+      throw new Error(`bad thing with ${emu.token} inside`);
+    }, { timeout: 1 });
+    await got.full;
+    await bot.stop();
+    await running;
+  } finally {
+    console.error = original;
+  }
+  assert.equal(lines.length, 1);
+  assert.ok(!lines[0].includes("\n"));
+  assert.ok(!lines[0].includes(emu.token.split(":")[1]), lines[0]);
+  assert.match(
+    lines[0],
+    /handler, update \d+: Error: bad thing with <token> inside/,
+  );
+  await emu.close();
+});
+
+Deno.test("stop() confirms what was handed over and leaves the rest: a restart neither loses nor repeats", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  for (const t of ["1", "2", "3", "4"]) await alice.send(t);
+  const first: string[] = [];
+  const running = bot.messageLoop((msg: { text: string }) => {
+    first.push(msg.text);
+    if (msg.text === "2") void bot.stop(); // stop in the middle of a batch
+  }, { timeout: 1 });
+  await running;
+  assert.deepEqual(first, ["1", "2"]);
+  await alice.send("5");
+  const second = collector<string>(3);
+  const again = bot.messageLoop(
+    (msg: { text: string }) => second.push(msg.text),
+    { timeout: 1 },
+  );
+  await second.full;
+  await bot.stop();
+  await again;
+  assert.deepEqual(second.items, ["3", "4", "5"]);
+  await emu.close();
+});
+
+Deno.test("stop() aborts a pending long poll at once and confirms with timeout 0, limit 1", async () => {
+  const { emu, bot } = setup();
+  const got = collector<string>(1);
+  await emu.user("Alice").send("only");
+  const running = bot.messageLoop(
+    (msg: { text: string }) => got.push(msg.text),
+    { timeout: 50 },
+  );
+  await got.full;
+  await delay(20); // the loop is now long-polling for 50 s
+  const t0 = performance.now();
+  await bot.stop();
+  await running;
+  assert.ok(
+    performance.now() - t0 < 5000,
+    "stop() does not wait for the 50 s poll",
+  );
+  const polls = getUpdatesCalls(emu);
+  const last = polls.at(-1)!;
+  assert.equal(last.params.timeout, 0);
+  assert.equal(last.params.limit, 1);
+  assert.equal(
+    last.params.offset,
+    (polls[0].result as { update_id: number }[])[0].update_id + 1,
+  );
+  await emu.close();
+});
+
+Deno.test("messageLoop() ends when its signal aborts, like stop()", async () => {
+  const { emu, bot } = setup();
+  const controller = new AbortController();
+  const got = collector<string>(1);
+  await emu.user("Alice").send("x");
+  const running = bot.messageLoop((m: { text: string }) => got.push(m.text), {
+    timeout: 50,
+    signal: controller.signal,
+  });
+  await got.full;
+  controller.abort();
+  await running;
+  assert.deepEqual(await bot.getUpdates({ timeout: 0 }), []);
+  const early = bot.messageLoop(() => {}, { signal: AbortSignal.abort() });
+  await early;
+  await emu.close();
+});
+
+Deno.test("messageLoop() retries network failures and 5xx with backoff, reporting each", async () => {
+  const { emu, bot } = setup();
+  const { seen, onError } = errors();
+  emu.inject("getUpdates", { kind: "5xx", status: 502 });
+  emu.inject("getUpdates", { kind: "html", status: 503 });
+  emu.inject("getUpdates", { kind: "reset" });
+  await emu.user("Alice").send("survived");
+  const got = collector<string>(1);
+  const running = bot.messageLoop((m: { text: string }) => got.push(m.text), {
+    timeout: 1,
+    onError,
+    backoff: { initial: 0.01, max: 0.05 },
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items, ["survived"]);
+  assert.equal(seen.length, 3);
+  assert.ok(
+    seen.every((s) => s.ctx.source === "getUpdates" && s.ctx.retryIn! <= 50),
+  );
+  await emu.close();
+});
+
+Deno.test("messageLoop()'s backoff grows and is capped", async () => {
+  const { emu, bot } = setup();
+  const { seen, onError } = errors();
+  emu.inject("getUpdates", { kind: "5xx", status: 500 }, { times: 6 });
+  await emu.user("Alice").send("x");
+  const got = collector<string>(1);
+  const running = bot.messageLoop((m: { text: string }) => got.push(m.text), {
+    timeout: 1,
+    onError,
+    backoff: { initial: 0.002, max: 0.016 },
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  const waits = seen.map((s) => s.ctx.retryIn!);
+  assert.equal(waits.length, 6);
+  // full jitter on the upper half: wait n is within [d/2, d] with d = min(max, initial * 2^n)
+  waits.forEach((w, n) => {
+    const d = Math.min(16, 2 * 2 ** n);
+    assert.ok(
+      w >= Math.floor(d / 2) && w <= Math.ceil(d),
+      `wait ${n} = ${w} for ${d}`,
+    );
+  });
+  await emu.close();
+});
+
+Deno.test("messageLoop() waits retry_after on 429", async () => {
+  const { emu, bot } = setup();
+  const { seen, onError } = errors();
+  emu.inject("getUpdates", { kind: "429", retryAfter: 1 });
+  await emu.user("Alice").send("x");
+  const got = collector<number>(1);
+  const t0 = performance.now();
+  const running = bot.messageLoop(() => got.push(performance.now() - t0), {
+    timeout: 1,
+    onError,
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.equal(seen[0].ctx.retryIn, 1000);
+  assert.ok(got.items[0] >= 900, `handled after ${got.items[0]} ms`);
+  await emu.close();
+});
+
+Deno.test("messageLoop() ends with a clear error on 401, without retrying or leaking the token", async () => {
+  const { emu } = setup();
+  const wrong = "987654321:AAHwrongwrongwrongwrongwrongwrongwro";
+  const bot = new Bot(wrong, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const { seen, onError } = errors();
+  await assert.rejects(
+    bot.messageLoop(() => {}, { timeout: 1, onError }),
+    (err: unknown) => {
+      assert.ok(err instanceof UpdateLoopError);
+      assert.equal(err.errorCode, 401);
+      assert.match(err.message, /token is wrong or was revoked/);
+      assert.ok(!err.message.includes("AAHwrong"));
+      assert.ok(!String(err.stack).includes("AAHwrong"));
+      return true;
+    },
+  );
+  assert.equal(emu.calls.length, 1, "one getUpdates, no hot retry, no confirm");
+  assert.equal(seen.length, 0);
+  await emu.close();
+});
+
+Deno.test("messageLoop() ends with a clear error on 404 (wrong apiRoot)", async () => {
+  const { emu } = setup();
+  const bot = new Bot(emu.token, {
+    fetch: emu.fetch,
+    apiRoot: emu.apiRoot + "/wrong/prefix",
+  });
+  await assert.rejects(
+    bot.messageLoop(() => {}, { timeout: 1 }),
+    (err: unknown) => {
+      assert.ok(err instanceof UpdateLoopError);
+      assert.equal(err.errorCode, 404);
+      assert.match(err.message, /apiRoot is wrong/);
+      return true;
+    },
+  );
+  await emu.close();
+});
+
+Deno.test("messageLoop() ends on 409 explaining webhook vs. a second instance", async () => {
+  const { emu, bot } = setup();
+  await bot.setWebhook("https://example.com/hook");
+  await assert.rejects(
+    bot.messageLoop(() => {}, { timeout: 1 }),
+    (err: unknown) => {
+      assert.ok(err instanceof UpdateLoopError);
+      assert.equal(err.errorCode, 409);
+      assert.match(err.message, /webhook is set/);
+      assert.match(err.message, /another instance/);
+      return true;
+    },
+  );
+  await bot.deleteWebhook();
+  await emu.close();
+});
+
+Deno.test("a second loop polling the same bot ends the first with 409", async () => {
+  const { emu, bot } = setup();
+  const other = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const first = bot.messageLoop(() => {}, { timeout: 30 });
+  await delay(20);
+  const second = other.messageLoop(() => {}, { timeout: 30 });
+  await assert.rejects(
+    first,
+    (err: unknown) => err instanceof UpdateLoopError && err.errorCode === 409,
+  );
+  await other.stop();
+  await second;
+  await emu.close();
+});
+
+Deno.test("messageLoop() sends allowed_updates and limit; UpdateLoop validates limit", async () => {
+  const { emu, bot } = setup();
+  const got = collector<unknown>(1);
+  await emu.user("Alice").send("x");
+  const running = bot.messageLoop((m) => got.push(m), {
+    timeout: 1,
+    limit: 5,
+    allowedUpdates: ["message", "callback_query"],
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  const first = getUpdatesCalls(emu)[0];
+  assert.deepEqual(first.params.allowed_updates, ["message", "callback_query"]);
+  assert.equal(first.params.limit, 5);
+  assert.throws(() => new UpdateLoop(bot, () => {}, { limit: 0 }), RangeError);
+  await emu.close();
+});
+
+Deno.test("messageLoop() starts from the given offset", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  await alice.send("old");
+  await alice.send("new");
+  const [old] = await bot.getUpdates({ timeout: 0 });
+  const got = collector<string>(1);
+  const running = bot.messageLoop((m: { text: string }) => got.push(m.text), {
+    timeout: 1,
+    offset: old.update_id + 1,
+  });
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items, ["new"]);
+  await emu.close();
+});
+
+Deno.test("stop() while an async handler runs does not wait for it; its failure is still reported", async () => {
+  const { emu, bot } = setup();
+  const { seen, onError } = errors();
+  await emu.user("Alice").send("slow");
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const started = collector<number>(1);
+  const running = bot.messageLoop(async () => {
+    started.push(1);
+    await gate;
+    throw new Error("late failure");
+  }, { timeout: 1, onError });
+  await started.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(
+    await bot.getUpdates({ timeout: 0 }),
+    [],
+    "handed over = confirmed",
+  );
+  release();
+  await delay(1);
+  assert.deepEqual(seen.map((s) => (s.err as Error).message), ["late failure"]);
+  await emu.close();
+});
+
+Deno.test("messageLoop() works with the emulator over real HTTP", async () => {
+  const { emu } = setup();
+  const server = await emu.serve();
+  const bot = new Bot(emu.token, { apiRoot: server.apiRoot });
+  const got = collector<string>(2);
+  const alice = emu.user("Alice");
+  await alice.send("a");
+  const running = bot.messageLoop((m: { text: string }) => got.push(m.text), {
+    timeout: 5,
+  });
+  await delay(30);
+  await alice.send("b");
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items, ["a", "b"]);
+  await server.close();
+  await emu.close();
+});
