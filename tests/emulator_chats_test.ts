@@ -117,9 +117,8 @@ Deno.test("channel(): the bot posts as the channel; @username addresses it", asy
   const { emu, call, alice } = setup();
   try {
     const ch = emu.channel("News", { username: "newsroom", members: [alice] });
-    const post =
-      (await call("sendMessage", { chat_id: "@newsroom", text: "breaking" }))
-        .result;
+    const post = (await call("sendMessage", { chat_id: "@newsroom", text: "breaking" }))
+      .result;
     assert.equal(post.from, undefined);
     assert.deepEqual(post.sender_chat, ch);
     assert.equal(post.chat.type, "channel");
@@ -158,8 +157,7 @@ Deno.test("getChatMember and getChatAdministrators report statuses and rights", 
         .description,
       "Bad Request: user not found",
     );
-    const admins =
-      (await call("getChatAdministrators", { chat_id: g.id })).result;
+    const admins = (await call("getChatAdministrators", { chat_id: g.id })).result;
     assert.deepEqual(admins.map((a: any) => a.status).sort(), [
       "administrator",
       "creator",
@@ -202,8 +200,7 @@ Deno.test("banChatMember needs rights, removes the member and blocks rejoining",
       (await call("banChatMember", { chat_id: g.id, user_id: bob.id })).result,
       true,
     );
-    const member =
-      (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
+    const member = (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
     assert.deepEqual([member.status, member.until_date], ["kicked", 0]);
     await assert.rejects(bob.join(g), /banned/);
     await assert.rejects(bob.send("still here?", { chat: g }), /not a member/);
@@ -234,8 +231,7 @@ Deno.test("restrictChatMember and promoteChatMember change the member's status",
       user_id: bob.id,
       permissions: { can_send_messages: false },
     });
-    const restricted =
-      (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
+    const restricted = (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
     assert.equal(restricted.status, "restricted");
     assert.equal(restricted.can_send_messages, false);
     await assert.rejects(bob.send("muted?", { chat: g }), /restricted/);
@@ -256,8 +252,7 @@ Deno.test("restrictChatMember and promoteChatMember change the member's status",
       user_id: bob.id,
       can_pin_messages: true,
     });
-    const promoted =
-      (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
+    const promoted = (await call("getChatMember", { chat_id: g.id, user_id: bob.id })).result;
     assert.equal(promoted.status, "administrator");
     assert.equal(promoted.can_pin_messages, true);
     assert.equal(promoted.can_be_edited, true);
@@ -340,8 +335,7 @@ Deno.test("pins, titles, descriptions, permissions and invite links are kept", a
       invite_link: link.invite_link,
     })).result;
     assert.equal(revoked.is_revoked, true);
-    const primary =
-      (await call("exportChatInviteLink", { chat_id: g.id })).result;
+    const primary = (await call("exportChatInviteLink", { chat_id: g.id })).result;
     assert.equal(
       (await call("getChat", { chat_id: g.id })).result.invite_link,
       primary,
@@ -358,8 +352,7 @@ Deno.test("forum topics can be created and posted to", async () => {
       botStatus: "administrator",
       forum: true,
     });
-    const topic =
-      (await call("createForumTopic", { chat_id: f.id, name: "Bugs" })).result;
+    const topic = (await call("createForumTopic", { chat_id: f.id, name: "Bugs" })).result;
     const post = (await call("sendMessage", {
       chat_id: f.id,
       message_thread_id: topic.message_thread_id,
@@ -462,9 +455,7 @@ Deno.test("privacyMode: group messages reach the bot only when addressed to it",
     await alice.send("/help@helper_bot", { chat: g });
     await alice.send("hey @helper_bot", { chat: g });
     await alice.send("/other@another_bot", { chat: g });
-    const texts = (await call("getUpdates")).result.map((u: any) =>
-      u.message.text
-    );
+    const texts = (await call("getUpdates")).result.map((u: any) => u.message.text);
     assert.deepEqual(texts, ["/help@helper_bot", "hey @helper_bot"]);
     assert.equal(
       (await call("getMe")).result.can_read_all_group_messages,
@@ -486,8 +477,7 @@ Deno.test("migrate() upgrades a group: sends to the old id answer migrate_to_cha
     assert.deepEqual(
       { description: res.description, parameters: res.parameters },
       {
-        description:
-          "Bad Request: group chat was upgraded to a supergroup chat",
+        description: "Bad Request: group chat was upgraded to a supergroup chat",
         parameters: { migrate_to_chat_id: sg.id },
       },
     );
@@ -547,9 +537,7 @@ Deno.test("a user who blocked the bot unblocks it by writing again", async () =>
     await alice.send("/start");
     const updates = (await call("getUpdates")).result;
     assert.deepEqual(
-      updates.map((u: any) =>
-        u.my_chat_member?.new_chat_member.status ?? u.message.text
-      ),
+      updates.map((u: any) => u.my_chat_member?.new_chat_member.status ?? u.message.text),
       [
         "kicked",
         "member",

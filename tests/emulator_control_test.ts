@@ -25,9 +25,8 @@ Deno.test("serve({ control: true }) drives users, chats and reads over HTTP", as
   try {
     const info = await get(c);
     assert.equal(info.result.token, emu.token);
-    const alice =
-      (await post(`${c}/users`, { first_name: "Alice", username: "alice" }))
-        .result;
+    const alice = (await post(`${c}/users`, { first_name: "Alice", username: "alice" }))
+      .result;
     const bob = (await post(`${c}/users`, { first_name: "Bob" })).result;
     assert.equal(alice.user.username, "alice");
     const group = (await post(`${c}/chats`, {
@@ -87,9 +86,7 @@ Deno.test("serve({ control: true }) drives users, chats and reads over HTTP", as
       (await get(`${c}/chats/${group.id}/messages`)).result.length >= 1,
     );
     assert.ok(
-      (await get(`${c}/calls`)).result.some((x: any) =>
-        x.method === "answerCallbackQuery"
-      ),
+      (await get(`${c}/calls`)).result.some((x: any) => x.method === "answerCallbackQuery"),
     );
 
     await post(`${c}/faults`, {
@@ -103,8 +100,7 @@ Deno.test("serve({ control: true }) drives users, chats and reads over HTTP", as
       403,
     );
 
-    const iq =
-      (await post(`${c}/users/${alice.id}/inline`, { query: "q" })).result;
+    const iq = (await post(`${c}/users/${alice.id}/inline`, { query: "q" })).result;
     await post(`${api}/answerInlineQuery`, {
       inline_query_id: iq.id,
       results: [{
@@ -177,8 +173,7 @@ Deno.test("deno task emulator prints apiRoot and token and serves both sides", a
     assert.equal(token, "4242:test-token");
     const me = await get(`${apiRoot}/bot${token}/getMe`);
     assert.equal(me.result.id, 4242);
-    const user =
-      (await post(`${apiRoot}/_emulator/users`, { first_name: "Zed" })).result;
+    const user = (await post(`${apiRoot}/_emulator/users`, { first_name: "Zed" })).result;
     await post(`${apiRoot}/_emulator/users/${user.id}/send`, { text: "hi" });
     assert.equal(
       (await get(`${apiRoot}/bot${token}/getUpdates`)).result[0].message.text,

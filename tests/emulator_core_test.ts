@@ -109,15 +109,12 @@ for (const t of TRANSPORTS) {
       const alice = emu.user("Alice");
       const bob = emu.user("Bob");
       await alice.send("hello");
-      const a1 =
-        (await call("sendMessage", { chat_id: alice.id, text: "one" })).body
-          .result;
-      const a2 =
-        (await call("sendMessage", { chat_id: alice.id, text: "two" })).body
-          .result;
-      const b1 =
-        (await call("sendMessage", { chat_id: String(bob.id), text: "three" }))
-          .body.result;
+      const a1 = (await call("sendMessage", { chat_id: alice.id, text: "one" })).body
+        .result;
+      const a2 = (await call("sendMessage", { chat_id: alice.id, text: "two" })).body
+        .result;
+      const b1 = (await call("sendMessage", { chat_id: String(bob.id), text: "three" }))
+        .body.result;
       assert.equal(a1.message_id, 2);
       assert.equal(a2.message_id, 3);
       assert.equal(b1.message_id, 1);
@@ -184,13 +181,11 @@ for (const t of TRANSPORTS) {
       assert.equal(all[1].update_id, all[0].update_id + 1);
       const again = (await call("getUpdates", { limit: 2 })).body.result;
       assert.deepEqual(again.map((u: any) => u.message.text), ["a", "b"]);
-      const rest =
-        (await call("getUpdates", { offset: all[1].update_id + 1 })).body
-          .result;
+      const rest = (await call("getUpdates", { offset: all[1].update_id + 1 })).body
+        .result;
       assert.deepEqual(rest.map((u: any) => u.message.text), ["c"]);
-      const none =
-        (await call("getUpdates", { offset: all[2].update_id + 1 })).body
-          .result;
+      const none = (await call("getUpdates", { offset: all[2].update_id + 1 })).body
+        .result;
       assert.deepEqual(none, []);
       assert.equal(emu.pendingUpdateCount, 0);
       for (const text of ["d", "e", "f"]) await alice.send(text);

@@ -86,8 +86,7 @@ for (const t of TRANSPORTS) {
         "ok",
       );
 
-      const file =
-        (await json("getFile", { file_id: doc.file_id })).body.result;
+      const file = (await json("getFile", { file_id: doc.file_id })).body.result;
       assert.equal(file.file_id, doc.file_id);
       assert.equal(file.file_unique_id, doc.file_unique_id);
       assert.equal(file.file_size, bytes.length);
@@ -264,8 +263,7 @@ for (const t of TRANSPORTS) {
 Deno.test("sendAudio, sendVoice, sendVideo, sendAnimation, sendVideoNote and sendSticker build their objects", async () => {
   const { emu, form, alice } = await setup("fetch");
   try {
-    const blob = (name: string, type = "") =>
-      new File([randomBytes(64)], name, { type });
+    const blob = (name: string, type = "") => new File([randomBytes(64)], name, { type });
     const audio = (await form("sendAudio", {
       chat_id: String(alice.id),
       audio: blob("song.mp3", "audio/mpeg"),
@@ -347,8 +345,7 @@ Deno.test("EmulatedUser.sendPhoto() and sendDocument() store files the bot can d
     assert.equal(updates[0].message.caption, "here");
     const photo = updates[1].message.photo;
     assert.equal(photo[0].width, 1);
-    const path =
-      (await json("getFile", { file_id: doc.file_id })).body.result.file_path;
+    const path = (await json("getFile", { file_id: doc.file_id })).body.result.file_path;
     assert.equal(
       await (await f(`${apiRoot}/file/bot${emu.token}/${path}`)).text(),
       "user's notes",

@@ -1,12 +1,7 @@
 // Parse modes (HTML, MarkdownV2, Markdown) and the entities Telegram detects by itself.
 import assert from "node:assert/strict";
 import { detectEntities, mergeEntities } from "../src/emulator/entities.ts";
-import {
-  parseHtml,
-  parseMarkdown,
-  parseMarkdownV2,
-  parseMarkup,
-} from "../src/emulator/markup.ts";
+import { parseHtml, parseMarkdown, parseMarkdownV2, parseMarkup } from "../src/emulator/markup.ts";
 import { ApiError } from "../src/emulator/api_error.ts";
 
 function fails(fn: () => unknown, description: string) {
@@ -150,14 +145,12 @@ Deno.test("parseMarkup() is case-insensitive about the mode and rejects unknown 
   assert.equal(parseMarkup("<b>x</b>", "html").entities[0].type, "bold");
   assert.throws(
     () => parseMarkup("x", "rst"),
-    (e: unknown) =>
-      (e as ApiError).description === "Bad Request: unsupported parse_mode",
+    (e: unknown) => (e as ApiError).description === "Bad Request: unsupported parse_mode",
   );
 });
 
 Deno.test("detectEntities() finds commands, mentions, hashtags, cashtags, URLs and e-mails", () => {
-  const text =
-    "/start@MyBot go to https://x.y/path. or mail a.b@c.io #tag $USD @someone";
+  const text = "/start@MyBot go to https://x.y/path. or mail a.b@c.io #tag $USD @someone";
   const found = detectEntities(text).map((
     e,
   ) => [e.type, text.substr(e.offset, e.length)]);

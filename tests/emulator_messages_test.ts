@@ -78,8 +78,7 @@ Deno.test("forwardMessage adds forward_origin; copyMessage copies without it", a
 Deno.test("editMessageText edits the bot's message and refuses no-op and foreign edits", async () => {
   const { emu, call, alice } = setup();
   try {
-    const sent =
-      (await call("sendMessage", { chat_id: alice.id, text: "draft" })).result;
+    const sent = (await call("sendMessage", { chat_id: alice.id, text: "draft" })).result;
     const edited = await call("editMessageText", {
       chat_id: alice.id,
       message_id: sent.message_id,
@@ -171,8 +170,7 @@ Deno.test("editMessageReplyMarkup and editMessageCaption change what they should
 Deno.test("deleteMessage removes a message; deleting it again is an error", async () => {
   const { emu, call, alice } = setup();
   try {
-    const sent =
-      (await call("sendMessage", { chat_id: alice.id, text: "oops" })).result;
+    const sent = (await call("sendMessage", { chat_id: alice.id, text: "oops" })).result;
     assert.equal(
       (await call("deleteMessage", {
         chat_id: alice.id,
@@ -187,10 +185,8 @@ Deno.test("deleteMessage removes a message; deleting it again is an error", asyn
       message_id: sent.message_id,
     });
     assert.equal(again.description, "Bad Request: message to delete not found");
-    const a =
-      (await call("sendMessage", { chat_id: alice.id, text: "a" })).result;
-    const b =
-      (await call("sendMessage", { chat_id: alice.id, text: "b" })).result;
+    const a = (await call("sendMessage", { chat_id: alice.id, text: "a" })).result;
+    const b = (await call("sendMessage", { chat_id: alice.id, text: "b" })).result;
     assert.equal(
       (await call("deleteMessages", {
         chat_id: alice.id,
@@ -310,8 +306,7 @@ Deno.test("parse modes turn markup into entities and report Telegram's parse err
   try {
     const html = await call("sendMessage", {
       chat_id: alice.id,
-      text:
-        '<b>bold <i>both</i></b> <a href="https://t.me">link</a> <code>x</code> &lt;3',
+      text: '<b>bold <i>both</i></b> <a href="https://t.me">link</a> <code>x</code> &lt;3',
       parse_mode: "HTML",
     });
     assert.equal(html.result.text, "bold both link x <3");
@@ -454,8 +449,7 @@ Deno.test("sendPoll, stopPoll, sendDice, sendContact and sendInvoice produce the
       })).description,
       "Bad Request: poll has already been closed",
     );
-    const dice =
-      (await call("sendDice", { chat_id: alice.id, emoji: "🎯" })).result.dice;
+    const dice = (await call("sendDice", { chat_id: alice.id, emoji: "🎯" })).result.dice;
     assert.ok(dice.value >= 1 && dice.value <= 6);
     const contact = (await call("sendContact", {
       chat_id: alice.id,

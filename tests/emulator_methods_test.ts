@@ -358,11 +358,8 @@ Deno.test("docs/emulator.md lists every method under its support level", async (
     doc.indexOf("method-support:begin"),
     doc.indexOf("method-support:end"),
   );
-  const [effects, answers, unsupported] = section.split(/\n\s*\n/).filter((p) =>
-    p.includes("**")
-  );
-  const names = (text: string) =>
-    [...text.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]).sort();
+  const [effects, answers, unsupported] = section.split(/\n\s*\n/).filter((p) => p.includes("**"));
+  const names = (text: string) => [...text.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]).sort();
   const expect = (level: string) =>
     Object.entries(Emulator.methodSupport).filter(([, s]) => s === level).map((
       [m],

@@ -1,11 +1,7 @@
 import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import fc from "fast-check";
 import { METHODS } from "../src/spec.ts";
-import {
-  BodyError,
-  canonicalMethod,
-  parseParams,
-} from "../src/emulator/parse.ts";
+import { BodyError, canonicalMethod, parseParams } from "../src/emulator/parse.ts";
 import { validateParams } from "../src/emulator/validate.ts";
 
 const URL_ = "http://emulator.test/bot123:ABC/sendMessage";
@@ -547,9 +543,7 @@ Deno.test("parseParams() + validateParams() read every encoding of the same para
         // Half the parameters in the query string, the rest in a JSON body.
         const inQuery = entries.filter((_, i) => (split >> (i % 30)) & 1);
         const rest = Object.fromEntries(
-          Object.entries(params).filter(([k]) =>
-            !inQuery.some(([q]) => q === k)
-          ),
+          Object.entries(params).filter(([k]) => !inQuery.some(([q]) => q === k)),
         );
         const mixed = post(
           JSON.stringify(rest),

@@ -286,8 +286,7 @@ Deno.test("validateParams() checks reply markup the way Telegram reads it", () =
   );
   deepStrictEqual(send({ keyboard: [[{ request_contact: true }]] }), {
     ok: false,
-    description:
-      "Bad Request: can't parse keyboard button: Can't find field \"text\"",
+    description: "Bad Request: can't parse keyboard button: Can't find field \"text\"",
   });
   deepStrictEqual(send({ keyboard: "x" }), {
     ok: false,

@@ -95,9 +95,7 @@ Deno.test("setWebhook delivers updates by POST with the secret token header", as
 });
 
 Deno.test("webhook delivery retries a failing endpoint and records the error", async () => {
-  const hook = receiver((n) =>
-    n <= 2 ? new Response("down", { status: 500 }) : new Response("ok")
-  );
+  const hook = receiver((n) => n <= 2 ? new Response("down", { status: 500 }) : new Response("ok"));
   const emu = new Emulator(FAST);
   const call = api(emu);
   try {
@@ -121,9 +119,7 @@ Deno.test("webhook delivery retries a failing endpoint and records the error", a
 
 Deno.test("webhook delivery gives up on an update after the bounded retries", async () => {
   const hook = receiver((_n, u) =>
-    u.message.text === "poison"
-      ? new Response("", { status: 502 })
-      : new Response("ok")
+    u.message.text === "poison" ? new Response("", { status: 502 }) : new Response("ok")
   );
   const emu = new Emulator(FAST);
   const call = api(emu);

@@ -1,0 +1,234 @@
+// The npm build on Node (`node --test`) and Bun (`bun test`): run by tests/runtimes_test.ts
+// from a folder where `telepot` is the packed npm/ build. Plain JavaScript on purpose: this
+// is what a user of the package writes. Everything talks to the emulator over real HTTP.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { Bot, DelegatorBot, InputFile } from "telepot";
+import { createOpen, perChatId } from "telepot/delegate";
+import { ChatHandler } from "telepot/helper";
+import { Emulator } from "telepot/testing";
+import { toNodeListener, webhookCallback } from "telepot/webhook";
+
+const runtime = typeof globalThis.Bun !== "undefined"
+  ? `Bun ${globalThis.Bun.version}`
+  : `Node ${process.versions.node}`;
+const OPTS = { timeout: 20_000 };
+
+/** An emulator served over HTTP (node:http under Node and Bun) and a bot pointed at it. */
+async function setup(BotClass = Bot, ...extra) {
+  const emu = new Emulator();
+  const server = await emu.serve();
+  const bot = new BotClass(emu.token, ...extra, { apiRoot: server.apiRoot });
+  return { emu, server, bot };
+}
+
+function listen(listener) {
+  const server = createServer(listener);
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function closeServer(server) {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+test(`[${runtime}] echo bot over long polling`, OPTS, async () => {
+  const { emu, bot } = await setup();
+  const loop = bot.messageLoop(async (msg) => {
+    if (msg.text) await bot.sendMessage(msg.chat.id, `echo: ${msg.text}`);
+  }, { timeout: 1 });
+  try {
+    const alice = emu.user("Alice");
+    const bob = emu.user("Bob");
+    await alice.send("hello");
+    await bob.send("salut");
+    assert.equal((await alice.nextMessage()).text, "echo: hello");
+    assert.equal((await bob.nextMessage()).text, "echo: salut");
+    const me = await bot.getMe();
+    assert.equal(me.is_bot, true);
+  } finally {
+    await bot.stop();
+    await loop;
+    await emu.close();
+  }
+});
+
+class Counter extends ChatHandler {
+  count = 0;
+  async onChatMessage() {
+    this.count++;
+    await this.sender.sendMessage(String(this.count));
+  }
+}
+
+test(
+  `[${runtime}] DelegatorBot counts per chat (one delegate per chat id)`,
+  OPTS,
+  async () => {
+    const { emu, bot } = await setup(DelegatorBot, [[
+      perChatId(),
+      createOpen(Counter, { timeout: 10 }),
+    ]]);
+    const loop = bot.messageLoop(undefined, { timeout: 1 });
+    try {
+      const alice = emu.user("Alice");
+      const bob = emu.user("Bob");
+      for (let i = 1; i <= 3; i++) {
+        await alice.send(`a${i}`);
+        assert.equal((await alice.nextMessage()).text, String(i));
+      }
+      await bob.send("b1");
+      assert.equal((await bob.nextMessage()).text, "1");
+      await alice.send("a4");
+      assert.equal((await alice.nextMessage()).text, "4");
+      assert.equal(bot.liveDelegates, 2);
+    } finally {
+      await bot.stop();
+      await loop;
+      await emu.close();
+    }
+  },
+);
+
+class EchoBot extends Bot {
+  async handle(msg) {
+    if (msg.text) await this.sendMessage(msg.chat.id, `hook: ${msg.text}`);
+  }
+}
+
+test(
+  `[${runtime}] webhook over node:http with a secret token`,
+  OPTS,
+  async () => {
+    const { emu, bot } = await setup(EchoBot);
+    const secret = "node_secret-42";
+    const server = await listen(
+      toNodeListener(webhookCallback(bot, { secretToken: secret })),
+    );
+    const url = `http://127.0.0.1:${server.address().port}/telegram`;
+    try {
+      assert.equal(
+        await bot.setWebhook(url, {
+          secret_token: secret,
+          drop_pending_updates: true,
+        }),
+        true,
+      );
+      const alice = emu.user("Alice");
+      await alice.send("ping");
+      assert.equal((await alice.nextMessage()).text, "hook: ping");
+      await alice.send("pong");
+      assert.equal((await alice.nextMessage()).text, "hook: pong");
+      await emu.webhookIdle();
+      const info = await bot.getWebhookInfo();
+      assert.equal(info.url, url);
+      assert.equal(info.pending_update_count, 0);
+      // Someone who does not know the secret is turned away, and nothing is handled.
+      const before = emu.calls.length;
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          update_id: 1,
+          message: {
+            message_id: 1,
+            date: 0,
+            chat: { id: alice.id, type: "private" },
+            text: "forged",
+          },
+        }),
+      });
+      assert.equal(res.status, 401);
+      await res.arrayBuffer();
+      assert.equal(emu.calls.length, before);
+      const wrongMethod = await fetch(url);
+      assert.equal(wrongMethod.status, 405);
+      await wrongMethod.arrayBuffer();
+    } finally {
+      await emu.close();
+      await closeServer(server);
+    }
+  },
+);
+
+test(
+  `[${runtime}] uploads from bytes, a Blob and a local path`,
+  OPTS,
+  async () => {
+    const { emu, bot } = await setup();
+    const dir = await mkdtemp(join(tmpdir(), "telepot-node-"));
+    try {
+      const alice = emu.user("Alice");
+      const bytes = new TextEncoder().encode("bytes from memory\n");
+      const onDisk = new Uint8Array(70_000).map((_, i) => i % 251);
+      const path = join(dir, "report.bin");
+      await writeFile(path, onDisk);
+
+      const a = await bot.sendDocument(
+        alice.id,
+        new InputFile(bytes, "memory.txt"),
+        { caption: "one" },
+      );
+      const b = await bot.sendDocument(
+        alice.id,
+        new InputFile(new Blob([bytes], { type: "text/plain" }), "blob.txt"),
+      );
+      const c = await bot.sendDocument(alice.id, InputFile.fromPath(path));
+      assert.deepEqual([
+        a.document.file_name,
+        b.document.file_name,
+        c.document.file_name,
+      ], ["memory.txt", "blob.txt", "report.bin"]);
+      assert.equal(c.document.file_size, onDisk.length);
+
+      const sent = emu.calls.filter((call) => call.method === "sendDocument")
+        .map((call) => call.params.document);
+      assert.equal(sent.length, 3);
+      assert.deepEqual(new Uint8Array(await sent[0].arrayBuffer()), bytes);
+      assert.deepEqual(new Uint8Array(await sent[2].arrayBuffer()), onDisk);
+      assert.equal(alice.received().length, 3);
+    } finally {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  `[${runtime}] downloads a user's file as bytes and to a local path`,
+  OPTS,
+  async () => {
+    const { emu, bot } = await setup();
+    const dir = await mkdtemp(join(tmpdir(), "telepot-node-"));
+    try {
+      const alice = emu.user("Alice");
+      const content = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+      await alice.sendDocument(content, {
+        fileName: "data.bin",
+        mimeType: "application/octet-stream",
+      });
+      const [update] = await bot.getUpdates();
+      const fileId = update.message.document.file_id;
+
+      const bytes = await bot.downloadFile(fileId);
+      assert.deepEqual(new Uint8Array(bytes), content);
+
+      const dest = join(dir, "copy.bin");
+      await bot.downloadFile(fileId, dest);
+      assert.deepEqual(new Uint8Array(await readFile(dest)), content);
+    } finally {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
