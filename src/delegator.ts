@@ -7,6 +7,7 @@
 import type { Update } from "./types.ts";
 import { deadline } from "./async_util.ts";
 import { Bot, type BotOptions } from "./bot.ts";
+import { type LoopOptions, Settlement, type UpdateHandler } from "./loop.ts";
 import type { SeedTuple } from "./helper/context.ts";
 import { StopListening } from "./helper/errors.ts";
 import type { Delegate } from "./helper/factories.ts";
@@ -64,7 +65,11 @@ export type DelegationPattern = readonly [seed: SeedFunction, delegate: Delegate
 export interface DelegatorBotOptions extends BotOptions {
   /** Receives errors of seed functions, factories and delegates. Default: one log line each. */
   onError?: ErrorHook;
-  /** Milliseconds `stop()` waits for delegates to end after aborting them. Default 5000. */
+  /**
+   * Milliseconds `stop()` waits for busy delegates to finish the updates they were
+   * handed (at most the update loop's `settleTimeout` when a loop ran), and then again
+   * for delegates to end after aborting them. Default 5000.
+   */
   stopTimeout?: number;
 }
 
@@ -87,6 +92,8 @@ class SeedRecord implements ListenerOwner {
   /** The later ones, in order. */
   owedMore: unknown[] | null = null;
   task: Promise<void> | null = null;
+  /** Settlements waiting for this seed's delegate to be done with what it was routed. */
+  settlers: ((done: boolean) => void)[] | null = null;
 
   constructor(
     readonly pattern: Pattern,
@@ -120,6 +127,37 @@ class SeedRecord implements ListenerOwner {
       if (i >= 0) this.owedMore.splice(i, 1);
       if (this.owedMore.length === 0) this.owedMore = null;
     }
+  }
+
+  /**
+   * Whether the delegate is done with every payload routed to it: it ended, or it
+   * took them all and now waits on one of its listeners for more.
+   */
+  quiet(): boolean {
+    if (this.controller === null) return true;
+    if (this.owedFirst !== NONE) return false;
+    const listeners = this.listeners;
+    if (listeners === null) return false;
+    for (const l of listeners) if (l.waiting) return true;
+    return false;
+  }
+
+  /** A listener of the delegate started waiting: settle what is waiting for it. */
+  idle(): void {
+    if (this.settlers !== null && this.quiet()) this.settle(true);
+  }
+
+  /** A settlement that resolves when the delegate is done with what it was routed. */
+  settlement(): Promise<boolean> {
+    return new Promise((resolve) => (this.settlers ??= []).push(resolve));
+  }
+
+  /** Resolves every waiting settlement (true: done; false: given up). */
+  settle(done: boolean): void {
+    const settlers = this.settlers;
+    if (settlers === null) return;
+    this.settlers = null;
+    for (const s of settlers) s(done);
   }
 
   /** Takes every owed payload, oldest first. */
@@ -162,6 +200,12 @@ function tupleKey(seed: readonly unknown[]): string {
  * reported (see `onError`) and never stop the bot. Records of ended delegates are
  * dropped, so memory follows live seeds.
  *
+ * Nothing lost: `handle()` tells the update loop (by a `Settlement`) when the
+ * delegates an update went to are done with it (they wait for their next message, or
+ * ended), and the loop confirms the update to Telegram only then (at most
+ * `settleTimeout` later), so a crash never loses an update a delegate had not
+ * finished. `stop()` lets busy delegates finish what they were handed, then aborts them.
+ *
  * @example
  * ```ts
  * import { DelegatorBot } from "../mod.ts";
@@ -189,6 +233,11 @@ export class DelegatorBot extends SpeakerBot {
   readonly #live = new Set<SeedRecord>();
   #binding: SeedRecord | null = null;
   #stopping = false;
+  /** Payloads handed over while stop() aborts the delegates: handled right after it. */
+  #parked: { msg: unknown; update?: Update; done: (settled: Promise<boolean>) => void }[] | null =
+    null;
+  /** The update loop's settleTimeout when a loop was started (bounds the drain on stop). */
+  #loopSettle: number | undefined;
 
   /**
    * Creates the bot with its delegation patterns.
@@ -235,9 +284,16 @@ export class DelegatorBot extends SpeakerBot {
    * start for seeds that have none live.
    */
   override handle(msg: unknown, update?: Update): unknown {
-    if (this.#stopping) return undefined;
+    if (this.#stopping) {
+      // A loop (or webhook) started while stop() aborts the delegates: the payload is
+      // handled once that is over, by fresh delegates; the loop waits to confirm it.
+      return new Settlement(
+        new Promise((done) => (this.#parked ??= []).push({ msg, update, done })),
+      );
+    }
     note(msg, update);
     let fresh: SeedRecord[] | null = null;
+    let routed: SeedRecord[] | null = null;
     for (const pattern of this.#patterns) {
       let seed: unknown;
       try {
@@ -262,6 +318,7 @@ export class DelegatorBot extends SpeakerBot {
         const live = map.get(key);
         if (live !== undefined) {
           live.owe(msg);
+          (routed ??= []).push(live);
           continue;
         }
       }
@@ -270,8 +327,23 @@ export class DelegatorBot extends SpeakerBot {
       (fresh ??= []).push(rec);
     }
     this.mic.send(msg);
-    if (fresh !== null) { for (const rec of fresh) if (!this.#launch(rec, msg)) this.#end(rec); }
-    return undefined;
+    if (fresh !== null) {
+      for (const rec of fresh) {
+        if (this.#launch(rec, msg)) (routed ??= []).push(rec);
+        else this.#end(rec);
+      }
+    }
+    return routed === null ? undefined : settlementOf(routed);
+  }
+
+  /**
+   * Long polling, as {@linkcode Bot.messageLoop}; with the default handler, every
+   * update is confirmed once the delegates it went to are done with it (see
+   * `settleTimeout` in the loop options).
+   */
+  override messageLoop(handler?: UpdateHandler, options?: LoopOptions): Promise<void> {
+    this.#loopSettle = options?.settleTimeout ?? 1000;
+    return super.messageLoop(handler, options);
   }
 
   /** Starts the delegate of `rec` with `msg`; false if the factory threw. */
@@ -326,19 +398,43 @@ export class DelegatorBot extends SpeakerBot {
         if (rec.listeners !== null) {
           for (const m of rest) for (const l of rec.listeners) l.queue.put(m);
         }
-        return;
+        return; // its settlements wait for the new delegate
       }
       pending = rec.takeOwed();
     }
     if (rec.map !== null && rec.map.get(rec.key) === rec) rec.map.delete(rec.key);
+    rec.settle(pending.length === 0); // stopping with payloads never taken: given up
   }
 
   /**
-   * Stops the update loop (confirming what was handed over), then aborts every
-   * delegate's signal and waits for them, at most `stopTimeout` ms.
+   * Stops the update loop, lets busy delegates finish what they were handed (at most
+   * the loop's `settleTimeout`, or `stopTimeout` without a loop), so the loop confirms
+   * exactly what was done; then aborts every delegate's signal and waits for them, at
+   * most `stopTimeout` ms.
    */
   override async stop(): Promise<void> {
-    await super.stop();
+    // With a loop, what is not done within its settleTimeout stays unconfirmed (it comes
+    // again): stop waiting for it then. Without one (or with settleTimeout 0, where the
+    // loop confirmed at once), let delegates finish for up to stopTimeout.
+    const settle = this.#loopSettle;
+    const drainMs = settle ? Math.min(this.#stopTimeout, settle) : this.#stopTimeout;
+    let gaveUp = false;
+    const giveUp = () => {
+      gaveUp = true;
+      for (const rec of this.#live) rec.settle(false);
+    };
+    const timer = setTimeout(giveUp, Math.min(drainMs, 2 ** 31 - 1));
+    try {
+      await super.stop();
+      // Delegates fed otherwise (webhooks, handle() called directly) finish too.
+      const busy: Promise<boolean>[] = [];
+      if (!gaveUp) {
+        for (const rec of this.#live) if (!rec.quiet()) busy.push(rec.settlement());
+      }
+      if (busy.length > 0) await Promise.all(busy);
+    } finally {
+      clearTimeout(timer);
+    }
     this.#stopping = true;
     try {
       const reason = new StopListening("the bot is stopping");
@@ -357,6 +453,27 @@ export class DelegatorBot extends SpeakerBot {
       }
     } finally {
       this.#stopping = false;
+      const parked = this.#parked;
+      this.#parked = null;
+      for (const p of parked ?? []) {
+        const s = this.handle(p.msg, p.update);
+        p.done(s instanceof Settlement ? s.settled : Promise.resolve(true));
+      }
     }
   }
+}
+
+/** The settlement of an update routed to `recs`: undefined when they are all done already. */
+function settlementOf(recs: SeedRecord[]): Settlement | undefined {
+  let one: Promise<boolean> | undefined;
+  let more: Promise<boolean>[] | undefined;
+  for (const rec of recs) {
+    if (rec.quiet()) continue;
+    const p = rec.settlement();
+    if (one === undefined) one = p;
+    else (more ??= [one]).push(p);
+  }
+  if (one === undefined) return undefined;
+  if (more === undefined) return new Settlement(one);
+  return new Settlement(Promise.all(more).then((all) => all.every(Boolean)));
 }

@@ -1,19 +1,28 @@
 /**
- * The long-polling update loop behind `bot.messageLoop()`. Nothing lost: an update
- * is confirmed to Telegram (by the next getUpdates' offset) only after it was handed
- * to the handler; updates reach the handler one at a time, in order; a failing
- * handler is reported and the loop goes on; network errors and 5xx answers are
- * retried with capped exponential backoff and jitter, 429 waits `retry_after`;
- * 401/404 (bad token or apiRoot) and 409 (webhook set, or a second instance) end
- * the loop with an error saying so. `stop()` and the `signal` abort the pending
- * getUpdates at once and confirm everything handed over, so a restart neither
- * loses nor repeats an update.
+ * The long-polling update loop behind `bot.messageLoop()`. Nothing lost, nothing twice:
+ * - an update is confirmed to Telegram (by the next getUpdates' offset) only after it
+ *   was handed to the handler and its work is done: a handler's promise is awaited
+ *   (at most `handlerTimeout`), and the deferred work a handler reports with a
+ *   {@linkcode Settlement} (a DelegatorBot's delegates) is waited for before the next
+ *   getUpdates (at most `settleTimeout`), so a crash at any moment loses nothing;
+ * - an update_id handed over before (re-sent after a lost confirmation or a restart)
+ *   is not handed over again, within a bounded window (`dedupe`) kept per bot across
+ *   runs;
+ * - updates reach the handler one at a time, in order; a failing handler is reported
+ *   and the loop goes on; network errors, 5xx answers and polls that never answer
+ *   (`stallTimeout`) are retried with capped exponential backoff and jitter, 429 waits
+ *   `retry_after`; 401/404 (bad token or apiRoot), 409 (webhook set, or a second
+ *   instance) and other 4xx end the loop with an error saying so;
+ * - `stop()` and the `signal` abort the pending getUpdates or back-off at once, wait
+ *   for the work in progress, and confirm everything done, so a restart neither loses
+ *   nor repeats an update.
  * @module
  */
 
 import type { ApiMethods } from "./types.ts";
 import type { Update } from "./types.ts";
 import { abortable, deadline, delay } from "./async_util.ts";
+import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
 import { TelepotError } from "./errors.ts";
 import { payloadOf, rememberKind } from "./helper/kind.ts";
 import { type ErrorHook, report } from "./helper/report.ts";
@@ -22,7 +31,8 @@ import { type ErrorHook, report } from "./helper/report.ts";
  * Handles one update: `msg` is its payload (`update.message`,
  * `update.callback_query`, ... whatever kind it is, even one newer than this
  * code), `update` the whole Update. May return a promise: the loop awaits it
- * before handing over the next update.
+ * before handing over the next update. May return a {@linkcode Settlement}: the
+ * loop goes on at once, and waits for it before confirming the update.
  */
 export type UpdateHandler = (
   // deno-lint-ignore no-explicit-any
@@ -50,6 +60,55 @@ export interface LoopOptions {
   backoff?: { initial?: number; max?: number };
   /** Milliseconds the final offset confirmation may take on stop. Default 5000. */
   confirmTimeout?: number;
+  /**
+   * How many update_ids to remember so that one handed over before is not handed over
+   * again (Telegram re-sends updates whose confirmation got lost, e.g. when the loop
+   * ended by an error or its final confirmation failed). The window belongs to the
+   * bot and outlives one `messageLoop()` run; memory is bounded by it. 0 turns it off.
+   * Default 1000.
+   */
+  dedupe?: number;
+  /**
+   * Milliseconds to wait for the deferred work of a batch (the {@linkcode Settlement}s
+   * its handler returned: a DelegatorBot's delegates) before getting more updates,
+   * which confirms the batch. Work still running then is confirmed anyway (reported
+   * as `"settle"`): a crash during it would lose it. 0: do not wait (fastest; an
+   * update is confirmed once handed over). Default 1000.
+   */
+  settleTimeout?: number;
+  /**
+   * Milliseconds to await a handler's promise before handing over the next update
+   * anyway (the handler goes on alone; reported as `"handler"`). Default 60000;
+   * `Infinity`: always wait.
+   */
+  handlerTimeout?: number;
+  /**
+   * Milliseconds a getUpdates may take beyond its long-poll `timeout` before the loop
+   * gives up on it and polls again (a connection that died silently). Default 15000.
+   */
+  stallTimeout?: number;
+}
+
+/**
+ * What a handler returns to hand an update over at once while its work goes on:
+ * `settled` resolves to `true` when the work is done, to `false` when it was given
+ * up. The loop does not confirm the update to Telegram before that (see
+ * `LoopOptions.settleTimeout`). A DelegatorBot's `handle()` returns one while
+ * delegates are busy with the update.
+ *
+ * @example
+ * ```ts
+ * import { Settlement } from "./loop.ts";
+ * const work = Promise.resolve();
+ * const s = new Settlement(work.then(() => true, () => true));
+ * console.log(await s.settled); // true
+ * ```
+ */
+export class Settlement {
+  /**
+   * @param settled resolves to true when the update's work is done, false when given up
+   */
+  constructor(readonly settled: Promise<boolean>) {}
 }
 
 /** getUpdates' parameters. */
@@ -174,6 +233,50 @@ class LoopStopped extends Error {
   override name = "LoopStopped";
 }
 
+/** What outlives one run of a loop, per bot: the dedupe window and the last run. */
+interface SourceState {
+  window: RecentUpdateIds | null;
+  /** Settles when the latest run of a loop on this bot has ended (confirmation included). */
+  last: Promise<void>;
+}
+
+const states = new WeakMap<object, SourceState>();
+
+function stateOf(source: object): SourceState {
+  let state = states.get(source);
+  if (state === undefined) {
+    state = { window: null, last: Promise.resolve() };
+    states.set(source, state);
+  }
+  return state;
+}
+
+/** The dedupe window of a bot, (re)made with `size` if it has another size. */
+function windowOf(state: SourceState, size: number): RecentUpdateIds | null {
+  if (size === 0) return null;
+  if (state.window === null || state.window.capacity !== size) {
+    state.window = new RecentUpdateIds(size);
+  }
+  return state.window;
+}
+
+function checkMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0)) {
+    throw new RangeError(`${name} must be a number of milliseconds >= 0, got ${value}`);
+  }
+  return value;
+}
+
+/** An update handed over whose work is not known to be done yet. */
+interface Held {
+  readonly id: number;
+  /** undefined while running; true done; false given up. */
+  done: boolean | undefined;
+  /** Resolves once `done` is set. */
+  known: Promise<void>;
+}
+
 /**
  * Polls getUpdates and hands each update's payload to a handler, in order.
  * `Bot.messageLoop()` creates one; use it directly with any object that has `call()`.
@@ -194,6 +297,10 @@ export class UpdateLoop {
   readonly #handler: UpdateHandler;
   readonly #options: LoopOptions;
   readonly #controller = new AbortController();
+  readonly #settleTimeout: number;
+  readonly #handlerTimeout: number;
+  readonly #stallTimeout: number;
+  readonly #dedupe: number;
   #stopped = false;
   #running: Promise<void> | undefined;
 
@@ -210,6 +317,14 @@ export class UpdateLoop {
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
       throw new RangeError(`limit must be an integer from 1 to 100, got ${limit}`);
     }
+    this.#settleTimeout = checkMs("settleTimeout", options.settleTimeout, 1000);
+    this.#handlerTimeout = checkMs("handlerTimeout", options.handlerTimeout, 60_000);
+    this.#stallTimeout = checkMs("stallTimeout", options.stallTimeout, 15_000);
+    const dedupe = options.dedupe ?? DEFAULT_DEDUPE_WINDOW;
+    if (!Number.isSafeInteger(dedupe) || dedupe < 0) {
+      throw new RangeError(`dedupe must be an integer >= 0, got ${dedupe}`);
+    }
+    this.#dedupe = dedupe;
   }
 
   /** Whether the loop is polling (started and not yet ended). */
@@ -220,15 +335,24 @@ export class UpdateLoop {
   /**
    * Runs until `stop()` or the signal (then it resolves), or until polling cannot
    * succeed (then it rejects with an {@linkcode UpdateLoopError}). Calling it again
-   * returns the same promise.
+   * returns the same promise. A run on a bot whose previous loop is still ending (its
+   * final confirmation) starts polling after it.
    */
   run(): Promise<void> {
-    return this.#running ??= this.#run();
+    if (this.#running === undefined) {
+      const state = stateOf(this.#source);
+      const previous = state.last;
+      this.#running = previous.then(() => this.#run(state));
+      state.last = this.#running.catch(() => {});
+    }
+    return this.#running;
   }
 
   /**
-   * Ends the loop: aborts the pending getUpdates, stops awaiting the handler, confirms
-   * the offset of every update handed over, and resolves when all that is done.
+   * Ends the loop: aborts the pending getUpdates (or back-off wait), stops awaiting the
+   * handler, waits for the deferred work of the updates handed over (at most
+   * `settleTimeout`), confirms the offset of everything done, and resolves when all
+   * that is done.
    */
   async stop(): Promise<void> {
     this.#halt();
@@ -241,7 +365,7 @@ export class UpdateLoop {
     this.#controller.abort(new LoopStopped("the update loop was stopped"));
   }
 
-  async #run(): Promise<void> {
+  async #run(state: SourceState): Promise<void> {
     const o = this.#options;
     const signal = this.#controller.signal;
     const outer = o.signal;
@@ -249,27 +373,33 @@ export class UpdateLoop {
     if (outer?.aborted) this.#halt();
     else outer?.addEventListener("abort", onOuterAbort, { once: true });
 
+    const window = windowOf(state, this.#dedupe);
     const timeout = o.timeout ?? 20;
     const initial = (o.backoff?.initial ?? 0.5) * 1000;
     const max = (o.backoff?.max ?? 30) * 1000;
-    let offset = o.offset;
-    let confirmed = offset;
+    /** The next update_id to hand over (what the next getUpdates confirms below). */
+    let cursor = o.offset;
+    /** The offset the last successful getUpdates sent (what Telegram has confirmed). */
+    let confirmed = cursor;
     let allowed = o.allowedUpdates;
     let failures = 0;
     let fatal: UpdateLoopError | undefined;
+    /** Handed over, work not yet known to be done (this batch). */
+    let held: Held[] = [];
+    let toldUnsettled = false;
 
     try {
       while (!this.#stopped) {
         let result: unknown;
-        const sent = offset;
+        const sent = cursor;
         try {
           const params: GetUpdatesParams = { timeout };
-          if (offset !== undefined) params.offset = offset;
+          if (cursor !== undefined) params.offset = cursor;
           if (o.limit !== undefined) params.limit = o.limit;
           if (allowed !== undefined) {
             params.allowed_updates = allowed as GetUpdatesParams["allowed_updates"];
           }
-          result = await this.#source.call("getUpdates", params, { signal });
+          result = await this.#poll(params, signal, timeout);
         } catch (err) {
           if (this.#stopped) break;
           const verdict = classify(err);
@@ -295,10 +425,24 @@ export class UpdateLoop {
         for (const update of updates) {
           if (this.#stopped) break;
           const id = update?.update_id;
-          if (typeof id !== "number") continue;
-          if (offset !== undefined && id < offset) continue;
-          await this.#handOver(update, id, signal);
-          offset = id + 1;
+          if (typeof id !== "number" || !Number.isSafeInteger(id)) continue;
+          if (cursor !== undefined && id < cursor) continue; // confirmed, or handed over in this run
+          cursor = id + 1;
+          if (window !== null && !window.add(id)) continue; // handed over before: a repeat
+          const settlement = await this.#handOver(update, id, signal);
+          if (settlement !== undefined && this.#settleTimeout > 0) {
+            held.push(this.#hold(id, settlement));
+          }
+        }
+        if (held.length > 0 && !this.#stopped) {
+          held = await this.#settle(held, signal);
+          if (this.#stopped) break; // the final wait below takes over
+          if (held.length > 0) {
+            // Said once per run: a delegate that keeps working is not an error each time.
+            if (!toldUnsettled) this.#reportUnsettled(held);
+            toldUnsettled = true;
+            held = [];
+          }
         }
         if (o.relax && o.relax > 0 && !this.#stopped) {
           await delay(o.relax * 1000, { signal }).catch(() => {});
@@ -308,12 +452,48 @@ export class UpdateLoop {
       outer?.removeEventListener("abort", onOuterAbort);
       this.#stopped = true;
     }
-    if (!fatal && offset !== undefined && offset !== confirmed) await this.#confirm(offset);
     if (fatal) throw fatal;
+    // Stopped: wait for the work in progress, then confirm below the first update whose
+    // work is not done (it and what follows come again on the next start: nothing lost).
+    if (held.length > 0) held = await this.#settle(held);
+    let offset = cursor;
+    for (const h of held) {
+      if (offset === undefined || h.id < offset) offset = h.id;
+      window?.delete(h.id); // not done: handle it again when it comes back
+    }
+    if (held.length > 0) this.#reportUnsettled(held);
+    if (offset !== undefined && offset !== confirmed) await this.#confirm(offset);
+  }
+
+  /** One getUpdates, given up after its long-poll timeout plus `stallTimeout`. */
+  async #poll(params: GetUpdatesParams, signal: AbortSignal, timeout: number): Promise<unknown> {
+    const limit = Math.max(0, timeout) * 1000 + this.#stallTimeout;
+    if (!Number.isFinite(limit)) return await this.#source.call("getUpdates", params, { signal });
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => {
+      controller.abort(
+        new TelepotError(
+          `getUpdates: no answer within ${Math.round(limit)} ms (the long-poll timeout plus ` +
+            "stallTimeout); the connection is taken for dead and the loop polls again",
+        ),
+      );
+    }, Math.min(limit, 2 ** 31 - 1));
+    try {
+      return await this.#source.call("getUpdates", params, { signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Calls the handler (an update counts as handed over once it was called) and awaits it. */
-  async #handOver(update: Update, id: number, signal: AbortSignal): Promise<void> {
+  async #handOver(
+    update: Update,
+    id: number,
+    signal: AbortSignal,
+  ): Promise<Settlement | undefined> {
     const onError = this.#options.onError;
     const [kind, payload] = payloadOf(update as unknown as Record<string, unknown>);
     rememberKind(payload, kind);
@@ -322,20 +502,102 @@ export class UpdateLoop {
       result = this.#handler(payload, update);
     } catch (err) {
       report(onError, err, { source: "handler", updateId: id });
-      return;
+      return undefined;
     }
-    if (!isThenable(result)) return;
+    if (result instanceof Settlement) return result;
+    if (!isThenable(result)) return undefined;
     const pending = Promise.resolve(result);
+    const ms = this.#handlerTimeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let late = false;
+    const waited = ms === Infinity ? pending : Promise.race([
+      pending,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          late = true;
+          resolve();
+        }, Math.min(ms, 2 ** 31 - 1));
+      }),
+    ]);
     try {
-      await abortable(pending, signal);
+      await abortable(waited, signal);
+      if (late) {
+        report(
+          onError,
+          new TelepotError(
+            `the handler of update ${id} is still running after ${ms} ms (handlerTimeout); ` +
+              "the loop goes on with the next update while it runs",
+          ),
+          { source: "handler", updateId: id },
+        );
+        pending.catch((err) => report(onError, err, { source: "handler", updateId: id }));
+      }
     } catch (err) {
       if (signal.aborted && err === signal.reason) {
         // Stopped while the handler runs: it goes on alone; still report its failure.
-        pending.catch((late) => report(onError, late, { source: "handler", updateId: id }));
-        return;
+        pending.catch((e) => report(onError, e, { source: "handler", updateId: id }));
+        return undefined;
       }
       report(onError, err, { source: "handler", updateId: id });
+    } finally {
+      clearTimeout(timer);
     }
+    return undefined;
+  }
+
+  /** Tracks the settlement of an update handed over. */
+  #hold(id: number, settlement: Settlement): Held {
+    const h = { id, done: undefined } as Held;
+    h.known = settlement.settled.then(
+      (ok) => void (h.done = ok === true),
+      () => void (h.done = false),
+    );
+    return h;
+  }
+
+  /**
+   * Waits until every held update's work is done, `settleTimeout` passes or `signal`
+   * aborts; returns those not done.
+   */
+  async #settle(held: Held[], signal?: AbortSignal): Promise<Held[]> {
+    const ms = this.#settleTimeout;
+    if (ms > 0 && !signal?.aborted) {
+      // One promise for the batch: resolved by the last settlement, the timer or the signal.
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      let left = 0;
+      for (const h of held) {
+        if (h.done !== undefined) continue;
+        left++;
+        void h.known.then(() => {
+          if (--left === 0) wake();
+        });
+      }
+      if (left > 0) {
+        const timer = setTimeout(wake, Math.min(ms, 2 ** 31 - 1));
+        const onAbort = () => wake();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        await woken;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      }
+    }
+    return held.filter((h) => h.done !== true);
+  }
+
+  #reportUnsettled(held: Held[]): void {
+    const ids = held.map((h) => h.id);
+    const shown = ids.length > 5 ? `${ids.slice(0, 5).join(", ")}, ...` : ids.join(", ");
+    const text = this.#stopped
+      ? "still in progress when the stopping loop gave up waiting for them; they are not " +
+        "confirmed and come again on the next start"
+      : `still in progress after ${this.#settleTimeout} ms (settleTimeout); confirmed ` +
+        "anyway, the work goes on (said once per run)";
+    report(
+      this.#options.onError,
+      new TelepotError(`${ids.length} update(s) (${shown}) ${text}`),
+      { source: "settle", updateId: ids[0] },
+    );
   }
 
   /** Tells Telegram everything below `offset` was handled, without taking new updates. */

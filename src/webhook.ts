@@ -10,6 +10,7 @@ import type { Transformer } from "./bot.ts";
 import type { Update } from "./types.ts";
 import { payloadOf, rememberKind } from "./helper/kind.ts";
 import { type ErrorHook, report } from "./helper/report.ts";
+import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
 
 /** What a webhook feeds: a Bot (or anything with its `handle(msg, update)`). */
 export interface UpdateReceiver {
@@ -62,8 +63,8 @@ export interface WebhookOptions {
   waitUntil?: (work: Promise<unknown>) => void;
   /**
    * How many recent update_ids to remember, so a re-sent update (its first answer got
-   * lost or came late) is answered 200 without being handled twice. 0 turns it off.
-   * Default 1000.
+   * lost or came late) is answered 200 without being handled twice; memory stays
+   * bounded by this number (see `RecentUpdateIds`). 0 turns it off. Default 1000.
    */
   dedupe?: number;
 }
@@ -80,7 +81,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Default milliseconds before a webhook request is answered while `handle()` still runs. */
 export const DEFAULT_ANSWER_WITHIN = 5000;
 /** Default number of recent update_ids remembered to drop re-sent updates. */
-export const DEFAULT_DEDUPE = 1000;
+export const DEFAULT_DEDUPE: number = DEFAULT_DEDUPE_WINDOW;
 
 const SECRET_RE = /^[A-Za-z0-9_-]{1,256}$/;
 const SECRET_HEADER = "x-telegram-bot-api-secret-token";
@@ -139,7 +140,9 @@ export function webhookCallback(
   const expected = secret === undefined ? undefined : encoder.encode(secret);
   const maxBody = limit(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
   const answerWithin = limit(options.answerWithin, DEFAULT_ANSWER_WITHIN, "answerWithin");
-  const recent = new RecentIds(limit(options.dedupe, DEFAULT_DEDUPE, "dedupe"));
+  const recent = new RecentUpdateIds(
+    Math.floor(limit(options.dedupe, DEFAULT_DEDUPE, "dedupe", true)),
+  );
   const onError = options.onError;
   const calls = options.awaitCalls === false ? undefined : CallTracker.of(bot);
 
@@ -193,10 +196,17 @@ export function webhookCallback(
   };
 }
 
-function limit(value: number | undefined, fallback: number, name: string): number {
+function limit(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  finite = false,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value >= 0)) {
-    throw new RangeError(`webhookCallback(): ${name} must be a number >= 0`);
+  if (typeof value !== "number" || !(value >= 0) || (finite && !Number.isFinite(value))) {
+    throw new RangeError(
+      `webhookCallback(): ${name} must be a ${finite ? "finite " : ""}number >= 0`,
+    );
   }
   return value;
 }
@@ -314,24 +324,6 @@ function settledWithin(work: Promise<void>, ms: number): Promise<void> {
     timer = setTimeout(resolve, ms);
   });
   return Promise.race([work, elapsed]).finally(() => clearTimeout(timer));
-}
-
-/** A bounded set of recent update_ids (oldest forgotten first). */
-class RecentIds {
-  readonly #ids = new Set<number>();
-  constructor(readonly size: number) {}
-
-  /** Adds `id`; false if it was already there. */
-  add(id: number): boolean {
-    if (this.size === 0) return true;
-    if (this.#ids.has(id)) return false;
-    this.#ids.add(id);
-    if (this.#ids.size > this.size) {
-      const oldest = this.#ids.values().next().value as number;
-      this.#ids.delete(oldest);
-    }
-    return true;
-  }
 }
 
 function tick(): Promise<void> {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { Bot } from "../mod.ts";
 import { Emulator } from "../testing.ts";
 import { delay } from "../src/async_util.ts";
-import { UpdateLoop, UpdateLoopError } from "../src/loop.ts";
+import { Settlement, UpdateLoop, UpdateLoopError } from "../src/loop.ts";
 import type { ErrorContext } from "../src/helper/report.ts";
+import { waitUntil } from "./_wait_until.ts";
 
 function setup(token?: string) {
   const emu = new Emulator(token ? { token } : {});
@@ -475,5 +476,126 @@ Deno.test("messageLoop() works with the emulator over real HTTP", async () => {
   await running;
   assert.deepEqual(got.items, ["a", "b"]);
   await server.close();
+  await emu.close();
+});
+
+Deno.test("messageLoop() confirms an update whose handler returned a Settlement only once it settled", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  let release!: (done: boolean) => void;
+  const settled = new Promise<boolean>((r) => (release = r));
+  const got = collector<string>(1);
+  await alice.send("deferred");
+  const running = bot.messageLoop((m: { text: string }) => {
+    got.push(m.text);
+    return new Settlement(settled);
+  }, { timeout: 1, settleTimeout: 10_000 });
+  await got.full;
+  await delay(30);
+  assert.equal(emu.pendingUpdateCount, 1, "not confirmed while its work runs");
+  assert.equal(getUpdatesCalls(emu).length, 1, "no getUpdates meanwhile");
+  release(true);
+  await delay(30);
+  assert.equal(emu.pendingUpdateCount, 0, "the next getUpdates confirmed it");
+  await bot.stop();
+  await running;
+  await emu.close();
+});
+
+Deno.test("messageLoop() waits at most settleTimeout for Settlements, says so once, and goes on", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const { seen, onError } = errors();
+  const never = new Settlement(new Promise<boolean>(() => {}));
+  const got = collector<string>(3);
+  const running = bot.messageLoop((m: { text: string }) => {
+    got.push(m.text);
+    return never;
+  }, { timeout: 1, settleTimeout: 20, onError });
+  for (const t of ["a", "b", "c"]) {
+    await alice.send(t);
+    await delay(5);
+  }
+  await got.full;
+  await bot.stop();
+  await running;
+  assert.deepEqual(got.items, ["a", "b", "c"]);
+  const settle = seen.filter((s) => s.ctx.source === "settle");
+  assert.ok(settle.length >= 1 && settle.length <= 2, "once while running, once on stop");
+  assert.match((settle[0].err as Error).message, /still in progress after 20 ms/);
+  await emu.close();
+});
+
+Deno.test("stop() leaves an update whose Settlement did not settle unconfirmed; the next run hands it over again", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const { seen, onError } = errors();
+  for (const t of ["done", "busy", "after"]) await alice.send(t);
+  const first: string[] = [];
+  const running = bot.messageLoop((m: { text: string }) => {
+    first.push(m.text);
+    return new Settlement(m.text === "busy" ? new Promise(() => {}) : Promise.resolve(true));
+  }, { timeout: 1, settleTimeout: 30, onError });
+  await waitUntil(() => first.length === 3);
+  await bot.stop();
+  await running;
+  assert.equal(emu.pendingUpdateCount, 2, "confirmed below 'busy' only");
+  assert.match(
+    (seen.find((s) => s.ctx.source === "settle")!.err as Error).message,
+    /come again on the next start/,
+  );
+  const second: string[] = [];
+  const again = bot.messageLoop((m: { text: string }) => void second.push(m.text), {
+    timeout: 1,
+    onError,
+  });
+  await waitUntil(() => emu.pendingUpdateCount === 0);
+  await bot.stop();
+  await again;
+  assert.deepEqual(second, ["busy"], "'after' was done: the dedupe window skips it");
+  await emu.close();
+});
+
+Deno.test("UpdateLoop refuses bad settleTimeout, handlerTimeout, stallTimeout and dedupe", () => {
+  const bot = new Bot("1:a");
+  for (
+    const bad of [
+      { settleTimeout: -1 },
+      { handlerTimeout: NaN },
+      { stallTimeout: -5 },
+      { dedupe: 1.5 },
+      { dedupe: -1 },
+    ]
+  ) {
+    assert.throws(() => new UpdateLoop(bot, () => {}, bad), RangeError, JSON.stringify(bad));
+  }
+});
+
+Deno.test("messageLoop() right after stop() polls only once the old loop confirmed (no 409 between them)", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  const { seen, onError } = errors();
+  const handled: string[] = [];
+  await alice.send("slow");
+  // The old loop's final confirmation waits for this update's work (100 ms).
+  const running = bot.messageLoop((m: { text: string }) => {
+    handled.push(m.text);
+    return new Settlement(delay(100).then(() => true));
+  }, { timeout: 1, onError });
+  await waitUntil(() => handled.length === 1);
+  void bot.stop();
+  const again = bot.messageLoop((m: { text: string }) => void handled.push(m.text), {
+    timeout: 1,
+    onError,
+  });
+  await delay(150);
+  await alice.send("next");
+  await waitUntil(() => handled.length === 2);
+  await bot.stop();
+  await running;
+  await again;
+  assert.deepEqual(handled, ["slow", "next"]);
+  assert.deepEqual(seen, [], "no 409, no failed confirmation");
+  assert.equal(emu.pendingUpdateCount, 0);
   await emu.close();
 });

@@ -29,11 +29,13 @@ export interface WaitOptions {
 
 /**
  * The delegate a listener belongs to (a DelegatorBot's seed record): told when the
- * listener takes a message, and closing the listener when its `signal` aborts (so
+ * listener takes a message and when a wait starts with nothing to take (the delegate
+ * is done with what it had), and closing the listener when its `signal` aborts (so
  * waits on that signal need no abort listener of their own).
  */
 export interface ListenerOwner {
   taken(msg: unknown): void;
+  idle?(): void;
   readonly signal: AbortSignal | null;
 }
 
@@ -145,6 +147,11 @@ export class Listener implements Consumer {
     return this.#isClosed;
   }
 
+  /** Whether a `wait()` is pending (its owner waits for a message). */
+  get waiting(): boolean {
+    return this.#first !== null;
+  }
+
   /** Sets options; `timeout` is in seconds (`null` waits forever). */
   setOptions(options: ListenerOptions): void {
     if (options.timeout !== undefined) {
@@ -234,6 +241,7 @@ export class Listener implements Consumer {
       if (this.#last === null) this.#first = w;
       else this.#last.next = w;
       this.#last = w;
+      this.#owner?.idle?.();
     });
   }
 

@@ -13,9 +13,18 @@ export interface ErrorContext {
    * retried in `retryIn` ms), `"confirm"` (the final offset confirmation failed),
    * `"seed"` (a seed function threw), `"factory"` (a delegate factory threw),
    * `"delegate"` (a delegate failed), `"stop"` (delegates still running when stop()
-   * gave up waiting).
+   * gave up waiting), `"settle"` (updates whose work was still running when the
+   * update loop stopped waiting for it, see `LoopOptions.settleTimeout`).
    */
-  source: "handler" | "getUpdates" | "confirm" | "seed" | "factory" | "delegate" | "stop";
+  source:
+    | "handler"
+    | "getUpdates"
+    | "confirm"
+    | "seed"
+    | "factory"
+    | "delegate"
+    | "stop"
+    | "settle";
   /** The update being handled, if any. */
   updateId?: number;
   /** The seed whose delegate failed, if any. */
