@@ -6,7 +6,8 @@
  * uploads from bytes, Blobs, streams and local paths ({@linkcode InputFile}),
  * downloads ({@linkcode Bot.downloadFile}), and typed errors ({@linkcode TelegramError}
  * and its subclasses, {@linkcode BadHTTPResponse}). {@linkcode glance} and
- * {@linkcode flavor} tell what arrived.
+ * {@linkcode flavor} tell what arrived. {@linkcode autoRetry} and {@linkcode throttler}
+ * (opt-in transformers) handle Telegram's flood limits.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Standalone Bot API emulator: `deno task emulator [--port N] [--token T]`.
+ * Standalone Bot API emulator: `deno task emulator [--port N] [--token T] [--flood]`.
  *
  * Serves the emulated Bot API for bots written with any library (point their API root at
  * the printed apiRoot and use the printed token) and the user side over HTTP under
@@ -14,10 +14,11 @@ interface Args {
   token?: string;
   host: string;
   privacy: boolean;
+  flood: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { port: 8081, host: "127.0.0.1", privacy: false };
+  const args: Args = { port: 8081, host: "127.0.0.1", privacy: false, flood: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -29,9 +30,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === "--token" || a.startsWith("--token=")) args.token = value();
     else if (a === "--host" || a.startsWith("--host=")) args.host = value();
     else if (a === "--privacy") args.privacy = true;
+    else if (a === "--flood") args.flood = true;
     else if (a === "--help" || a === "-h") {
       console.log(
-        "usage: deno task emulator [--port N (default 8081, 0 = any)] [--token T] [--host H] [--privacy]",
+        "usage: deno task emulator [--port N (default 8081, 0 = any)] [--token T] [--host H] " +
+          "[--privacy] [--flood (enforce Telegram's flood limits)]",
       );
       Deno.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -50,7 +53,7 @@ async function main() {
     console.error(`emulator: ${(err as Error).message}`);
     Deno.exit(2);
   }
-  const emu = new Emulator({ token: args.token, privacyMode: args.privacy });
+  const emu = new Emulator({ token: args.token, privacyMode: args.privacy, flood: args.flood });
   const server = await emu.serve({
     port: args.port,
     hostname: args.host,

@@ -7,6 +7,9 @@
 import type { Chat, Message, Update, User } from "./types.ts";
 import { ApiError } from "./api_error.ts";
 import { type Fault, FaultTable, type InjectOptions } from "./faults.ts";
+import type { FloodLimits } from "../flood.ts";
+import { postsMessage } from "../flood.ts";
+import { FloodControl } from "./flood.ts";
 import { MAX_DOWNLOAD } from "./files.ts";
 import {
   CORS_HEADERS,
@@ -60,6 +63,13 @@ export interface EmulatorOptions {
    * memory in long benchmarks; forgotten messages can no longer be replied to or edited.
    */
   historyLimit?: number;
+  /**
+   * Flood mode: enforce Telegram's limits on posting messages (about 30 a second
+   * overall, one a second per private chat, 20 a minute per group) with 429 answers and
+   * `retry_after`, as Telegram does; `true` for Telegram's limits, or other rates. Time
+   * comes from `now`. Default off. See {@linkcode Emulator.setFloodLimits}.
+   */
+  flood?: boolean | FloodLimits;
 }
 
 /** One Bot API request the emulator received. */
@@ -182,6 +192,7 @@ export class Emulator {
   readonly #users = new Map<number, EmulatedUser>();
   readonly #record: boolean;
   readonly #fileUrlFetch: typeof fetch;
+  #flood: FloodControl | null = null;
   #closed = false;
   #closing?: Promise<void>;
 
@@ -203,6 +214,7 @@ export class Emulator {
       historyLimit: options.historyLimit,
     });
     if (options.privacyMode) this.#world.capabilities.can_read_all_group_messages = false;
+    if (options.flood) this.setFloodLimits(options.flood);
     this.#queue = new UpdateQueue();
     this.#webhook = new WebhookDeliverer(this.#queue, {
       fetch: options.webhookFetch ?? ((input, init) => fetch(input, init)),
@@ -561,6 +573,26 @@ export class Emulator {
     this.#faults.add(name, fault, options.times ?? 1);
   }
 
+  /**
+   * Turns flood mode on (`true`: Telegram's limits; or other rates, e.g. scaled down for
+   * a test) or off (`false`). In flood mode every call that posts a message (`send*` but
+   * chat actions and drafts, forwards, copies) counts against its chat's window and the
+   * overall one; a call over a limit is not executed and answers 429
+   * `Too Many Requests: retry after N` with `parameters.retry_after`. Turning it on
+   * starts with empty windows.
+   *
+   * @example
+   * ```ts
+   * import { Emulator } from "../../testing.ts";
+   * const emu = new Emulator();
+   * emu.setFloodLimits({ privateChat: { limit: 1, interval: 1000 } }); // others as Telegram's
+   * emu.setFloodLimits(false);
+   * ```
+   */
+  setFloodLimits(limits: boolean | FloodLimits): void {
+    this.#flood = limits === false ? null : new FloodControl(limits === true ? {} : limits);
+  }
+
   /** Removes every injected fault not yet used. */
   clearFaults(): void {
     this.#faults.clear();
@@ -622,6 +654,10 @@ export class Emulator {
       return jsonResponse(400, errorBody(400, description));
     }
     if (fault && fault.kind !== "delay") return this.#fault(method, raw, fault, signal);
+    if (this.#flood !== null && postsMessage(method)) {
+      const flooded = this.#floodCheck(this.#flood, method, raw);
+      if (flooded) return flooded;
+    }
     const out = await this.#execute(method, raw, signal, fault?.kind);
     if (fault?.kind === "delay") await this.#sleep(fault.ms, signal);
     return new Response(out.body, { status: out.status, headers: out.headers ?? JSON_HEADERS });
@@ -734,6 +770,26 @@ export class Emulator {
       default:
         throw new ConnectionReset();
     }
+  }
+
+  /** A 429 answer if posting to raw.chat_id now is over a flood limit, else undefined. */
+  #floodCheck(flood: FloodControl, method: string, raw: Obj): Response | undefined {
+    const id = raw.chat_id;
+    let chatId: number | undefined;
+    if (typeof id === "number") chatId = id;
+    else if (typeof id === "string" && id.startsWith("@")) {
+      chatId = this.#world.usernames.get(id.slice(1).toLowerCase());
+    } else if (typeof id === "string" && id !== "") chatId = Number(id);
+    const rec = chatId === undefined ? undefined : this.#world.chats.get(chatId);
+    if (rec === undefined) return undefined; // answered "chat not found" by the method
+    const wait = flood.admit(rec.id, rec.chat.type === "private", this.#world.nowMs());
+    if (wait <= 0) return undefined;
+    const retry = Math.max(1, Math.ceil(wait / 1000));
+    const description = `Too Many Requests: retry after ${retry}`;
+    this.#log({ method, params: raw, ok: false, error_code: 429, description });
+    return jsonResponse(429, errorBody(429, description, { retry_after: retry }), {
+      "retry-after": String(retry),
+    });
   }
 
   #untilAborted(signal: AbortSignal): Promise<void> {

@@ -232,3 +232,101 @@ test(
     }
   },
 );
+
+// ---- the transport: node:http keep-alive under Node, never re-sending a request ----------
+
+/** A bare Bot API stand-in over node:http that records what arrives and on which connection. */
+async function recordingServer(answer) {
+  const seen = [];
+  let connections = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const method = req.url.slice(req.url.lastIndexOf("/") + 1);
+      seen.push({ method, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      answer(method, req, res, seen.length);
+    });
+  });
+  server.on("connection", () => connections++);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const apiRoot = `http://127.0.0.1:${server.address().port}`;
+  return { server, apiRoot, seen, connections: () => connections };
+}
+
+function okAnswer(res, result) {
+  const body = JSON.stringify({ ok: true, result });
+  res.writeHead(200, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test(`[${runtime}] JSON calls reuse one keep-alive connection`, OPTS, async () => {
+  const srv = await recordingServer((method, _req, res) => okAnswer(res, { method }));
+  try {
+    const bot = new Bot("123:abc", { apiRoot: srv.apiRoot });
+    for (let i = 0; i < 5; i++) assert.deepEqual(await bot.call("getMe"), { method: "getMe" });
+    assert.equal(srv.seen.length, 5);
+    assert.equal(srv.connections(), 1, "one connection for five calls");
+    if (!globalThis.Bun) {
+      // Node's fetch (undici) sends sec-fetch-mode and accept-language: the node:http
+      // transport does not, so none of them went through fetch.
+      for (const { headers } of srv.seen) {
+        assert.equal(headers["sec-fetch-mode"], undefined);
+        assert.equal(headers["content-type"], "application/json");
+      }
+    }
+  } finally {
+    await closeServer(srv.server);
+  }
+});
+
+test(`[${runtime}] a sendMessage whose connection drops is not sent again`, OPTS, async () => {
+  const srv = await recordingServer((method, req, res, n) => {
+    if (method === "sendMessage" && n === 2) req.socket.destroy(); // executed, answer lost
+    else okAnswer(res, true);
+  });
+  try {
+    const bot = new Bot("123:abc", { apiRoot: srv.apiRoot });
+    await bot.call("getMe"); // the connection is now kept alive and reused next
+    const err = await bot.sendMessage(1, "once").catch((e) => e);
+    assert.equal(err.name, "BadHTTPResponse", String(err));
+    assert.equal(err.maybeDelivered, true);
+    assert.match(err.message, /^sendMessage: .*may have been delivered/);
+    await pause(300);
+    assert.deepEqual(srv.seen.map((s) => s.method), ["getMe", "sendMessage"], "never re-sent");
+  } finally {
+    await closeServer(srv.server);
+  }
+});
+
+test(`[${runtime}] an aborted call is not sent again`, OPTS, async () => {
+  const srv = await recordingServer(() => {}); // never answers
+  try {
+    const bot = new Bot("123:abc", { apiRoot: srv.apiRoot, timeout: 200 });
+    const ctrl = new AbortController();
+    const pending = bot.sendMessage(1, "x", { signal: ctrl.signal });
+    while (srv.seen.length === 0) await pause(5);
+    ctrl.abort(new Error("stop"));
+    await assert.rejects(pending, /stop/);
+    const timedOut = await bot.sendMessage(1, "y").catch((e) => e);
+    assert.equal(timedOut.name, "RequestTimeoutError");
+    await pause(300);
+    assert.deepEqual(srv.seen.map((s) => JSON.parse(s.body).text), ["x", "y"]);
+  } finally {
+    await closeServer(srv.server);
+  }
+});
+
+test(`[${runtime}] a refused connection says nothing was sent`, OPTS, async () => {
+  const srv = await recordingServer(() => {});
+  const apiRoot = srv.apiRoot;
+  await closeServer(srv.server);
+  const err = await new Bot("123:abc", { apiRoot }).sendMessage(1, "x").catch((e) => e);
+  assert.equal(err.name, "BadHTTPResponse", String(err));
+  assert.equal(err.maybeDelivered, false);
+});

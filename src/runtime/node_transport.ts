@@ -1,0 +1,133 @@
+/**
+ * The Node transport: JSON Bot API calls over `node:http`/`node:https` with a keep-alive
+ * agent. On Node 20 the global `fetch` costs several times the CPU per request, which
+ * caps a busy bot; this is what the client picks under Node (loaded lazily by
+ * `client.ts`, so the core's import graph stays free of `node:*`).
+ *
+ * It never repeats a request: when a kept-alive connection breaks after a request went
+ * out, the call fails (the client then says it may have been delivered). It refuses to
+ * run under Deno, whose `node:http` re-sends a destroyed keep-alive request (a POST the
+ * server executed could run twice); Deno uses `fetch`.
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import * as http from "node:http";
+import * as https from "node:https";
+import type { Transport, TransportResponse } from "../client.ts";
+
+/** Options of {@linkcode nodeTransport}. */
+export interface NodeTransportOptions {
+  /** Most open connections per host (default 256); further requests wait for a free one. */
+  maxSockets?: number;
+  /** Milliseconds an idle kept-alive connection stays open (default 4000). */
+  idleTimeout?: number;
+}
+
+interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+let shared: Agents | undefined;
+
+function agents(options: NodeTransportOptions): Agents {
+  const config = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 256,
+    // Idle connections are closed by us before a server's keep-alive timeout races a
+    // reuse (then a request could be written into a closing connection).
+    timeout: options.idleTimeout ?? 4000,
+    scheduling: "lifo" as const,
+  };
+  return { http: new http.Agent(config), https: new https.Agent(config) };
+}
+
+function header(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/**
+ * A {@linkcode Transport} on `node:http` keep-alive connections. Without options all
+ * transports share one pair of agents (http and https).
+ *
+ * @param options `maxSockets`, `idleTimeout`
+ * @returns the transport
+ * @throws {TypeError} under Deno (use fetch there)
+ * @example
+ * ```ts ignore
+ * import { Bot } from "../../mod.ts";
+ * import { nodeTransport } from "./node_transport.ts";
+ * const bot = new Bot("123:abc", { transport: nodeTransport({ maxSockets: 16 }) });
+ * ```
+ */
+export function nodeTransport(options?: NodeTransportOptions): Transport {
+  if ((globalThis as { Deno?: unknown }).Deno !== undefined) {
+    throw new TypeError(
+      "nodeTransport: not under Deno (its node:http re-sends a destroyed keep-alive " +
+        "request, so a POST could run twice); Deno uses fetch",
+    );
+  }
+  const pool = options === undefined ? (shared ??= agents({})) : agents(options);
+  return (url, init) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      const signal = init.signal;
+      if (signal.aborted) return reject(signal.reason);
+      const secure = url.startsWith("https:");
+      const req = (secure ? https : http).request(url, {
+        method: init.method,
+        headers: { ...init.headers, "content-length": Buffer.byteLength(init.body) },
+        agent: secure ? pool.https : pool.http,
+      });
+      let settled = false;
+      let finishBody: ((err: unknown) => void) | undefined;
+      const onAbort = () => {
+        req.destroy();
+        if (!settled) {
+          settled = true;
+          reject(signal.reason);
+        } else finishBody?.(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal.removeEventListener("abort", onAbort);
+      req.on("error", (err) => {
+        if (!settled) {
+          settled = true;
+          done();
+          reject(err);
+        } else finishBody?.(err);
+      });
+      req.on("response", (res) => {
+        settled = true;
+        res.setEncoding("utf8");
+        let text = "";
+        const body = new Promise<string>((ok, fail) => {
+          let over = false;
+          finishBody = (err) => {
+            if (over) return;
+            over = true;
+            done();
+            fail(err);
+          };
+          res.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => {
+            if (over) return;
+            over = true;
+            done();
+            ok(text);
+          });
+          res.on("aborted", () => finishBody!(new Error("the answer was cut off")));
+          res.on("error", (err) => finishBody!(err));
+        });
+        body.catch(() => {}); // read or not, a failure here is reported by text()
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: { get: (name) => header(res.headers[name.toLowerCase()]) },
+          text: () => body,
+        });
+      });
+      req.end(init.body);
+    });
+}

@@ -1,0 +1,79 @@
+// The side-by-side bench's harness end to end on tiny numbers: a real emulator process
+// over loopback HTTP, our bot (the source under Deno) in another, the referee's counts,
+// and the report. Not a measurement: no timing is asserted.
+import assert from "node:assert/strict";
+import { type BotSpec, canPin, PATHS, runOnce, summarize } from "../bench/harness.ts";
+import { type BenchReport, chartSvg, markdown, targets } from "../bench/report.ts";
+import { prng, Referee } from "../bench/server.ts";
+
+const OURS_DENO: BotSpec = {
+  id: "ours-deno",
+  label: "telepot, Deno (source)",
+  runtime: "deno",
+  script: "ours.mjs",
+  group: "ours",
+  env: { TELEPOT_ROOT: PATHS.root, TELEPOT_EXT: ".ts", BOT_KIND: "echo" },
+};
+
+Deno.test("bench harness: runOnce() runs our echo bot on 200 updates and finds every reply in order", async () => {
+  const workload = {
+    id: "queued",
+    label: "tiny",
+    chats: 20,
+    updates: 200,
+    mode: "queued" as const,
+    cap: 60_000,
+  };
+  const result = await runOnce(OURS_DENO, workload, { pin: await canPin() });
+  assert.equal(result.expected, 200);
+  assert.equal(result.unique, 200);
+  assert.equal(result.lost, 0);
+  assert.equal(result.duplicated, 0);
+  assert.equal(result.reordered, 0);
+  assert.equal(result.capped, false);
+  assert.ok(result.perSecond > 0);
+  assert.ok(result.p50 !== null && result.p99! >= result.p50);
+
+  const summary = summarize([result]);
+  const report: BenchReport = {
+    quick: true,
+    date: "today",
+    machine: "test",
+    load: "0",
+    pinned: false,
+    runsPerCell: 1,
+    bots: [OURS_DENO],
+    workloads: [workload],
+    results: [summary],
+    counter: [],
+    counterWorkload: workload,
+    cold: null,
+    sizes: null,
+    delegation: null,
+  };
+  const md = markdown(report, "chart.svg");
+  assert.match(md, /\| telepot, Deno \(source\) \| \d/);
+  assert.match(md, /0 \/ 0 \/ 0/);
+  assert.match(chartSvg(report), /^<svg [^>]+>[\s\S]*<rect [\s\S]*<\/svg>\n$/);
+  assert.ok(targets(report).some((t) => t.what.startsWith("Deno") && t.met === null));
+});
+
+Deno.test("Referee counts duplicated, reordered and lost replies per chat", () => {
+  const r = new Referee(2);
+  for (const [c, n] of [[0, 1], [0, 2], [0, 3], [1, 1], [1, 2]]) r.offered(c, n, 0);
+  r.reply(0, "1", 1);
+  r.reply(0, "3", 2);
+  r.reply(0, "2", 3); // reordered
+  r.reply(0, "2", 4); // duplicated
+  r.reply(1, "1", 5);
+  r.reply(1, "oops", 6); // unexpected
+  const s = r.stats(0, false);
+  assert.deepEqual(
+    [s.unique, s.reordered, s.duplicated, s.lost, s.unexpected],
+    [4, 1, 1, 1, 1],
+  );
+  const again = prng(7);
+  const first = [again(), again()];
+  const fresh = prng(7);
+  assert.deepEqual([fresh(), fresh()], first, "the same workload for every bot");
+});
