@@ -6,7 +6,7 @@
  * Then a 50 MB document is uploaded from a ReadableStream to an emulator in another process,
  * and the peak RSS of the uploading process is reported (streamed: it must stay far below 50 MB).
  *
- * Run: `deno run -A bench/api_bench.ts [--calls N]` (also part of `deno task bench`).
+ * Run: `deno task bench:api [--calls N]`.
  * @module
  */
 
