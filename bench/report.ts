@@ -292,11 +292,11 @@ export function markdown(r: BenchReport, chartPath: string): string {
   );
   for (const s of r.counter) {
     lines.push(
-      `| ${s.bot} | ${num(s.perSecond)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${
-        fmt(s.cpuPerUpdate)
-      } | ${fmt(s.peakRssMiB)} | ${s.lost ?? "n/a"} / ${s.duplicated} / ${s.reordered}${
-        faulty(s) ? " **FAIL**" : ""
-      } |`,
+      `| ${r.bots.find((b) => b.id === s.bot)?.label ?? s.bot} | ${num(s.perSecond)} | ${
+        fmt(s.p50)
+      } | ${fmt(s.p99)} | ${fmt(s.cpuPerUpdate)} | ${fmt(s.peakRssMiB)} | ${
+        s.lost ?? "n/a"
+      } / ${s.duplicated} / ${s.reordered}${faulty(s) ? " **FAIL**" : ""} |`,
     );
   }
   if (r.cold) {
@@ -304,8 +304,9 @@ export function markdown(r: BenchReport, chartPath: string): string {
       "",
       "## Cold import under Node",
       "",
-      "Wall time of `node --input-type=module -e 'await import(\"<package>\")'`, a fresh process",
-      "each time, runs interleaved, median; `bare` imports nothing.",
+      "`node --input-type=module -e 'await import(\"<package>\")'`, a fresh process each time:",
+      "milliseconds from the process's start to the end of the import, as the process measures",
+      "them (`performance.now()`); runs interleaved, median; `bare` imports nothing.",
       "",
       "| | ms | over bare node |",
       "|---|--:|--:|",

@@ -282,7 +282,7 @@ async function main(): Promise<number> {
   };
   if (extras) {
     log("cold import times ...");
-    report.cold = await coldImports(quick ? 5 : 15, pin);
+    report.cold = await coldImports(quick ? 7 : 25, pin);
     log("bundle sizes ...");
     report.sizes = await bundleSizes();
     if (!quick) {

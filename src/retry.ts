@@ -14,7 +14,9 @@
  *
  * Waits are abortable by the call's signal (and `options.signal`) and safe for any
  * length (timers are split past 2^31-1 ms). getUpdates is left to the update loop, which
- * has its own back-off and reports each wait.
+ * has its own back-off and reports each wait. A call uploading a ReadableStream cannot
+ * be repeated (its bytes were consumed): the repetition fails with InputFile's
+ * "can be uploaded only once" TypeError; upload bytes, a Blob or a path to be safe.
  * @module
  */
 import type { Transformer } from "./bot.ts";
