@@ -3,8 +3,11 @@
  * - an update is confirmed to Telegram (by the next getUpdates' offset) only after it
  *   was handed to the handler and its work is done: a handler's promise is awaited
  *   (at most `handlerTimeout`), and the deferred work a handler reports with a
- *   {@linkcode Settlement} (a DelegatorBot's delegates) is waited for before the next
- *   getUpdates (at most `settleTimeout`), so a crash at any moment loses nothing;
+ *   {@linkcode Settlement} (a DelegatorBot's delegates) is waited for (at most
+ *   `settleTimeout`): the next getUpdates asks from the first update still in progress,
+ *   so a crash at any moment loses nothing. With a backlog it goes out once the updates
+ *   in progress leave half of its room to new ones (pipelining: new updates are handed
+ *   over while older ones are worked on); otherwise once all of them are done;
  * - an update_id handed over before (re-sent after a lost confirmation or a restart)
  *   is not handed over again, within a bounded window (`dedupe`) kept per bot across
  *   runs;
@@ -69,11 +72,15 @@ export interface LoopOptions {
    */
   dedupe?: number;
   /**
-   * Milliseconds to wait for the deferred work of a batch (the {@linkcode Settlement}s
-   * its handler returned: a DelegatorBot's delegates) before getting more updates,
-   * which confirms the batch. Work still running then is confirmed anyway (reported
-   * as `"settle"`): a crash during it would lose it. 0: do not wait (fastest; an
-   * update is confirmed once handed over). Default 1000.
+   * Milliseconds an update's deferred work (the {@linkcode Settlement} its handler
+   * returned: a DelegatorBot's delegates) may hold back its confirmation. Until it is
+   * done, getUpdates asks from that update on, so a crash loses nothing; work still
+   * running after this is confirmed anyway (reported as `"settle"`, once per run): a
+   * crash during it would lose it. 0: do not wait: an update is confirmed once it is
+   * received, as grammY and Telegraf do (while the handlers hand updates over at once,
+   * as a DelegatorBot's do, the next getUpdates goes out before the batch is handed
+   * over; a handler's promise is still awaited before the updates after it are
+   * confirmed). Default 1000.
    */
   settleTimeout?: number;
   /**
@@ -275,6 +282,10 @@ interface Held {
   done: boolean | undefined;
   /** Resolves once `done` is set. */
   known: Promise<void>;
+  /** When the loop stops waiting for it (handed over + settleTimeout), ms since epoch. */
+  readonly until: number;
+  /** Still counted in the loop's number of updates being worked on. */
+  counted: boolean;
 }
 
 /**
@@ -303,6 +314,14 @@ export class UpdateLoop {
   readonly #dedupe: number;
   #stopped = false;
   #running: Promise<void> | undefined;
+  /** The waiter of `#progress()`, woken once no held update below `#bound` is in progress. */
+  #wake: (() => void) | undefined;
+  #bound = -Infinity;
+  /** Held updates below `#bound` still in progress (while `#progress()` waits). */
+  #below = 0;
+  #toldUnsettled = false;
+  /** A handler of the current batch returned a promise (the loop awaited it). */
+  #awaited = true;
 
   /**
    * @param source the bot (anything with `call("getUpdates", params, { signal })`)
@@ -384,22 +403,44 @@ export class UpdateLoop {
     let allowed = o.allowedUpdates;
     let failures = 0;
     let fatal: UpdateLoopError | undefined;
-    /** Handed over, work not yet known to be done (this batch). */
+    /** Handed over, work not yet known to be done, in update_id order. */
     let held: Held[] = [];
-    let toldUnsettled = false;
+    /** The last getUpdates filled its limit: more are likely waiting. */
+    let full = false;
+    const limit = o.limit ?? 100;
+    /** A getUpdates sent before the batch it confirms was handed over (settleTimeout 0). */
+    let ahead: { offset: number; result: Promise<unknown> } | undefined;
+    const pollParams = (offset: number | undefined): GetUpdatesParams => {
+      const params: GetUpdatesParams = { timeout };
+      if (offset !== undefined) params.offset = offset;
+      if (o.limit !== undefined) params.limit = o.limit;
+      if (allowed !== undefined) {
+        params.allowed_updates = allowed as GetUpdatesParams["allowed_updates"];
+      }
+      return params;
+    };
 
     try {
       while (!this.#stopped) {
+        if (held.length > 0) {
+          // Pipelining within the guarantee: an update is confirmed only once its work is
+          // done, so the next getUpdates asks from the first update still in progress; it
+          // and the others in progress come again (skipped below) and take room in the
+          // answer (`limit`). With a backlog, poll once the updates in progress leave half
+          // the room to new ones; otherwise wait for all of them (a poll would return at
+          // once with them instead of long polling). Each waits at most settleTimeout.
+          const bound = full ? cursor! - Math.floor(limit / 2) : Infinity;
+          held = await this.#progress(held, bound, signal);
+          if (this.#stopped) break; // the final wait below takes over
+        }
         let result: unknown;
-        const sent = cursor;
+        const sent = ahead?.offset ?? (held.length > 0 ? held[0].id : cursor);
         try {
-          const params: GetUpdatesParams = { timeout };
-          if (cursor !== undefined) params.offset = cursor;
-          if (o.limit !== undefined) params.limit = o.limit;
-          if (allowed !== undefined) {
-            params.allowed_updates = allowed as GetUpdatesParams["allowed_updates"];
-          }
-          result = await this.#poll(params, signal, timeout);
+          if (ahead !== undefined) {
+            const pending = ahead.result;
+            ahead = undefined;
+            result = await pending;
+          } else result = await this.#poll(pollParams(sent), signal, timeout);
         } catch (err) {
           if (this.#stopped) break;
           const verdict = classify(err);
@@ -422,8 +463,28 @@ export class UpdateLoop {
         allowed = undefined;
         confirmed = sent;
         const updates = Array.isArray(result) ? result as Update[] : [];
+        full = updates.length >= limit;
+        if (this.#settleTimeout === 0 && !this.#awaited && !o.relax && updates.length > 0) {
+          // Confirmed once handed over, and the last batch went to handlers that hand
+          // over at once (a DelegatorBot's): ask for the next batch before handing this
+          // one over, so the round trip overlaps the work of starting its delegates.
+          let next = cursor ?? -Infinity;
+          for (const u of updates) {
+            const id = u?.update_id;
+            if (typeof id === "number" && Number.isSafeInteger(id) && id >= next) next = id + 1;
+          }
+          if (next !== -Infinity && next !== cursor) {
+            const request = this.#poll(pollParams(next), signal, timeout);
+            request.catch(() => {}); // awaited (and its failure handled) on the next round
+            ahead = { offset: next, result: request };
+          }
+        }
+        this.#awaited = false;
+        // A batch whose successor was asked for is confirmed: hand all of it over even
+        // when stopped meanwhile (a stopping DelegatorBot handles it after its stop).
+        const committed = ahead !== undefined;
         for (const update of updates) {
-          if (this.#stopped) break;
+          if (this.#stopped && !committed) break;
           const id = update?.update_id;
           if (typeof id !== "number" || !Number.isSafeInteger(id)) continue;
           if (cursor !== undefined && id < cursor) continue; // confirmed, or handed over in this run
@@ -432,16 +493,6 @@ export class UpdateLoop {
           const settlement = await this.#handOver(update, id, signal);
           if (settlement !== undefined && this.#settleTimeout > 0) {
             held.push(this.#hold(id, settlement));
-          }
-        }
-        if (held.length > 0 && !this.#stopped) {
-          held = await this.#settle(held, signal);
-          if (this.#stopped) break; // the final wait below takes over
-          if (held.length > 0) {
-            // Said once per run: a delegate that keeps working is not an error each time.
-            if (!toldUnsettled) this.#reportUnsettled(held);
-            toldUnsettled = true;
-            held = [];
           }
         }
         if (o.relax && o.relax > 0 && !this.#stopped) {
@@ -506,6 +557,7 @@ export class UpdateLoop {
     }
     if (result instanceof Settlement) return result;
     if (!isThenable(result)) return undefined;
+    this.#awaited = true;
     const pending = Promise.resolve(result);
     const ms = this.#handlerTimeout;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -547,12 +599,73 @@ export class UpdateLoop {
 
   /** Tracks the settlement of an update handed over. */
   #hold(id: number, settlement: Settlement): Held {
-    const h = { id, done: undefined } as Held;
+    const h: Held = {
+      id,
+      done: undefined,
+      known: undefined as unknown as Promise<void>,
+      until: Date.now() + this.#settleTimeout,
+      counted: true,
+    };
     h.known = settlement.settled.then(
-      (ok) => void (h.done = ok === true),
-      () => void (h.done = false),
+      (ok) => this.#settled(h, ok === true),
+      () => this.#settled(h, false),
     );
     return h;
+  }
+
+  #settled(h: Held, ok: boolean): void {
+    h.done = ok;
+    this.#uncount(h);
+  }
+
+  #uncount(h: Held): void {
+    if (!h.counted) return;
+    h.counted = false;
+    if (h.id < this.#bound && --this.#below === 0) this.#wake?.();
+  }
+
+  /**
+   * Waits until no held update below `bound` is still in progress (or the first one's
+   * settleTimeout passes, or `signal` aborts); returns those still in progress, in
+   * order. Work given up, or still running after settleTimeout, is confirmed anyway and
+   * reported, once per run (a delegate that keeps working is not an error each time).
+   */
+  async #progress(held: Held[], bound: number, signal: AbortSignal): Promise<Held[]> {
+    for (;;) {
+      const now = Date.now();
+      let dropped: Held[] | undefined;
+      const working: Held[] = [];
+      for (const h of held) {
+        if (h.done === true) continue;
+        if (h.done === false || now >= h.until) {
+          this.#uncount(h);
+          (dropped ??= []).push(h);
+        } else working.push(h);
+      }
+      if (dropped !== undefined && !this.#toldUnsettled) {
+        this.#toldUnsettled = true;
+        this.#reportUnsettled(dropped);
+      }
+      held = working;
+      let below = 0;
+      while (below < held.length && held[below].id < bound) below++;
+      if (below === 0 || signal.aborted) return held;
+      // Deadlines grow with update_id: the first held update's comes first.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", wake);
+          this.#wake = undefined;
+          this.#bound = -Infinity;
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(Math.max(0, held[0].until - now), 2 ** 31 - 1));
+        signal.addEventListener("abort", wake, { once: true });
+        this.#wake = wake;
+        this.#bound = bound;
+        this.#below = below;
+      });
+    }
   }
 
   /**

@@ -599,3 +599,154 @@ Deno.test("messageLoop() right after stop() polls only once the old loop confirm
   assert.equal(emu.pendingUpdateCount, 0);
   await emu.close();
 });
+
+Deno.test("messageLoop() polls on during a backlog from the first update in progress, confirming only what is done", async () => {
+  const { emu, bot } = setup();
+  const users = Array.from({ length: 20 }, (_, i) => emu.user(`U${i}`));
+  for (const [i, u] of users.entries()) await u.send(String(i + 1));
+  const handed: number[] = [];
+  const ids = new Map<number, number>();
+  const release = new Map<number, (done: boolean) => void>();
+  const running = bot.messageLoop((m: { text: string }, update: { update_id: number }) => {
+    const n = Number(m.text);
+    handed.push(n);
+    ids.set(n, update.update_id);
+    return new Settlement(new Promise<boolean>((r) => release.set(n, r)));
+  }, { timeout: 1, limit: 10, settleTimeout: 10_000 });
+  const done = (...ns: number[]) => ns.forEach((n) => release.get(n)!(true));
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+  await waitUntil(() => handed.length === 10);
+  await delay(30);
+  assert.equal(getUpdatesCalls(emu).length, 1, "nothing done yet: no poll");
+  done(...range(1, 5)); // half the room is free again
+  await waitUntil(() => handed.length === 15);
+  const second = getUpdatesCalls(emu)[1];
+  assert.equal(second.params.offset, ids.get(6), "asks from the first update in progress");
+  assert.equal(emu.pendingUpdateCount, 15, "1-5 confirmed, 6-15 in progress, 16-20 waiting");
+
+  done(...range(7, 15)); // 6 still runs: it holds the room, no poll would bring new ones
+  await delay(30);
+  assert.equal(getUpdatesCalls(emu).length, 2, "no poll while the first in progress blocks");
+  assert.deepEqual(handed, range(1, 15));
+  done(6);
+  await waitUntil(() => handed.length === 20);
+  done(...range(16, 20));
+  await waitUntil(() => emu.pendingUpdateCount === 0);
+  await bot.stop();
+  await running;
+  assert.deepEqual(handed, range(1, 20), "each handed over once, in order");
+  await emu.close();
+});
+
+/**
+ * A bot's getUpdates that logs each poll as it goes out: `poll n` asks from the update
+ * whose text is n (updates are numbered from the first update_id, `first`), `poll -`
+ * has no offset.
+ */
+function loggedSource(bot: Bot, log: (string | number)[]) {
+  return {
+    call(method: "getUpdates", params: { offset?: number }, options: { signal?: AbortSignal }) {
+      log.push(params.offset ?? "-");
+      return bot.call(method, params, options);
+    },
+  };
+}
+
+/** The log with raw offsets turned into `poll n` (update n has update_id first + n - 1). */
+function readable(log: (string | number)[], first: number): string[] {
+  return log.map((e) => typeof e === "number" ? `poll ${e - first + 1}` : e === "-" ? "poll -" : e);
+}
+
+/** A handler that logs `hand n` and hands over at once (a Settlement), like a DelegatorBot. */
+function quickHandler(log: (string | number)[], seen: { first?: number }) {
+  return (m: { text: string }, u: { update_id: number }) => {
+    seen.first ??= u.update_id - Number(m.text) + 1;
+    log.push(`hand ${m.text}`);
+    return new Settlement(Promise.resolve(true));
+  };
+}
+
+Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks for the next batch before handing this one over", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  for (let i = 1; i <= 6; i++) await alice.send(String(i));
+  const log: (string | number)[] = [];
+  const seen: { first?: number } = {};
+  const loop = new UpdateLoop(loggedSource(bot, log), quickHandler(log, seen), {
+    timeout: 1,
+    limit: 2,
+    settleTimeout: 0,
+  });
+  const running = loop.run();
+  await waitUntil(() => log.includes("hand 6"));
+  await loop.stop();
+  await running;
+  assert.deepEqual(readable(log, seen.first!).slice(0, 8), [
+    "poll -",
+    "hand 1",
+    "hand 2",
+    "poll 3", // the first batch: no handler seen yet, so asked for after it
+    "poll 5", // from then on each next batch is asked for before this one is handed over
+    "hand 3",
+    "hand 4",
+    "poll 7",
+  ]);
+  assert.equal(emu.pendingUpdateCount, 0);
+  await emu.close();
+});
+
+Deno.test("with settleTimeout 0, a stop during a batch whose successor was asked for still hands all of it over", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  for (let i = 1; i <= 6; i++) await alice.send(String(i));
+  const log: (string | number)[] = [];
+  const seen: { first?: number } = {};
+  const quick = quickHandler(log, seen);
+  const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
+    if (m.text === "3") void loop.stop();
+    return quick(m, u);
+  }, { timeout: 1, limit: 2, settleTimeout: 0 });
+  await loop.run();
+  const lines = readable(log, seen.first!);
+  assert.deepEqual(lines.slice(0, 7), [
+    "poll -",
+    "hand 1",
+    "hand 2",
+    "poll 3",
+    "poll 5", // sent ahead: it confirms 3 and 4
+    "hand 3", // stop() here
+    "hand 4", // handed over all the same: nothing confirmed is dropped
+  ]);
+  assert.ok(!lines.includes("hand 5"));
+  assert.equal(emu.pendingUpdateCount, 2, "5 and 6 wait for the next start");
+  await emu.close();
+});
+
+Deno.test("with settleTimeout 0, after a batch whose handler was awaited the next one is asked for after it, and a stop leaves the rest", async () => {
+  const { emu, bot } = setup();
+  const alice = emu.user("Alice");
+  for (let i = 1; i <= 6; i++) await alice.send(String(i));
+  const log: (string | number)[] = [];
+  const seen: { first?: number } = {};
+  const quick = quickHandler(log, seen);
+  const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
+    const settlement = quick(m, u);
+    if (m.text === "3") {
+      void loop.stop();
+      return settlement;
+    }
+    return m.text === "2" ? delay(1) : settlement; // 2's promise is awaited
+  }, { timeout: 1, limit: 2, settleTimeout: 0 });
+  await loop.run();
+  assert.deepEqual(readable(log, seen.first!), [
+    "poll -",
+    "hand 1",
+    "hand 2",
+    "poll 3", // asked for after 2's awaited handler: not ahead of the batch
+    "hand 3", // stop() here: 4 is neither handed over nor confirmed
+    "poll 4", // the final confirmation
+  ]);
+  assert.equal(emu.pendingUpdateCount, 3, "4, 5 and 6 wait for the next start");
+  await emu.close();
+});

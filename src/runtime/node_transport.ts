@@ -42,6 +42,33 @@ function agents(options: NodeTransportOptions): Agents {
   return { http: new http.Agent(config), https: new https.Agent(config) };
 }
 
+/** What `http.request` needs of a URL; parsed once per URL (a bot calls few distinct ones). */
+interface Target {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+const targets = new Map<string, Target>();
+
+function target(url: string): Target {
+  let t = targets.get(url);
+  if (t === undefined) {
+    const u = new URL(url);
+    t = {
+      secure: u.protocol === "https:",
+      // node:http wants an IPv6 literal without its brackets.
+      hostname: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: u.port,
+      path: u.pathname + u.search,
+    };
+    // Bounded: URLs are apiRoot + method; a flood of distinct ones just stops caching.
+    if (targets.size < 512) targets.set(url, t);
+  }
+  return t;
+}
+
 function header(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
   return Array.isArray(value) ? value.join(", ") : value;
@@ -73,8 +100,11 @@ export function nodeTransport(options?: NodeTransportOptions): Transport {
     new Promise<TransportResponse>((resolve, reject) => {
       const signal = init.signal;
       if (signal.aborted) return reject(signal.reason);
-      const secure = url.startsWith("https:");
-      const req = (secure ? https : http).request(url, {
+      const { secure, hostname, port, path } = target(url);
+      const req = (secure ? https : http).request({
+        hostname,
+        port,
+        path,
         method: init.method,
         headers: { ...init.headers, "content-length": Buffer.byteLength(init.body) },
         agent: secure ? pool.https : pool.http,
