@@ -115,10 +115,12 @@ const DYNAMIC_NODE_IMPORT = /\bimport\(\s*["'](node:[^"']+)["']\s*\)/g;
 const UNAVAILABLE_JS =
   `// Stands in for telepot's runtime adapters (local files, servers) in bundles for browsers
 // and workers (package.json "browser" field): the core imports them only lazily, and
-// only where a runtime has them.
+// only where a runtime has them. An ES module (\`export {}\`), as the adapters are: a
+// script would make bundlers add their CommonJS interop helpers.
 throw new TypeError(
   "telepot: local files and servers need Deno, Node or Bun; this bundle targets browsers/workers",
 );
+export {};
 `;
 
 /**

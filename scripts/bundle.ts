@@ -181,13 +181,15 @@ export async function bundle(
         return undefined;
       });
       // In the bundle, a runtime adapter is a module that fails to load: the code that
-      // imports it has already told the user what to use instead in this runtime.
+      // imports it has already told the user what to use instead in this runtime. It is
+      // an ES module (`export {}`), as the adapters are: a script would make esbuild add
+      // its CommonJS interop helpers to every bundle.
       build.onLoad({ filter: /.*/, namespace: "adapter" }, (args) => ({
         contents: `throw new TypeError(${
           JSON.stringify(
             `runtime adapter not bundled for this platform (${args.path})`,
           )
-        });`,
+        });\nexport {};`,
         loader: "js",
       }));
     },

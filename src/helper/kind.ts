@@ -22,13 +22,12 @@ export function payloadOf(update: Record<string, unknown>): [kind: string, paylo
 }
 
 /**
- * Records that `payload` is of `kind` (called when an update is handed over).
- * Only kinds the fields do not tell are stored.
+ * Records that `payload` is of `kind` (called when an update is handed over). Every
+ * payload is stored (weakly): asking the field heuristics first would cost as much as
+ * the store and put them into every bundle of a plain update loop.
  */
 export function rememberKind(payload: unknown, kind: string): void {
-  if (payload !== null && typeof payload === "object" && infer(payload) !== kind) {
-    remembered.set(payload, kind);
-  }
+  if (payload !== null && typeof payload === "object") remembered.set(payload, kind);
 }
 
 /**

@@ -71,21 +71,21 @@ class Waiter {
  * out the waits that are due, and re-arms for the earliest remaining one.
  */
 class IdleTimer extends Timed {
-  constructor(readonly listener: Listener) {
+  constructor(readonly expire: () => void) {
     super();
-  }
-
-  expire(): void {
-    expireWaits(this.listener);
   }
 }
 
-let expireWaits: (listener: Listener) => void;
-let setOwner: (listener: Listener, owner: ListenerOwner) => void;
+/**
+ * The delegate that owns each listener (internal to DelegatorBot). A module-level map
+ * rather than a class static block: a static block is code that runs at import, which
+ * keeps the whole helper in every bundle that merely imports this module.
+ */
+const owners = new WeakMap<Listener, ListenerOwner>();
 
 /** Binds a listener to the delegate that owns it (internal to DelegatorBot). */
 export function bindOwner(listener: Listener, owner: ListenerOwner): void {
-  setOwner(listener, owner);
+  owners.set(listener, owner);
 }
 
 /**
@@ -112,7 +112,6 @@ export class Listener implements Consumer {
   readonly mic: Microphone;
   /** The queue the microphone puts messages into. */
   readonly queue: MessageQueue;
-  #owner: ListenerOwner | undefined = undefined;
   #criteria: readonly Criteria[] = NONE;
   #compiled: readonly CompiledCriteria[] = NONE;
   #timeout: number | null = null;
@@ -124,11 +123,6 @@ export class Listener implements Consumer {
   #timer: IdleTimer | null = null;
   /** Signals watched for pending waits, each with its abort listener. */
   #watched: readonly (readonly [AbortSignal, () => void])[] = NONE;
-
-  static {
-    expireWaits = (listener) => listener.#expire();
-    setOwner = (listener, owner) => void (listener.#owner = owner);
-  }
 
   /**
    * Creates a listener reading `queue`.
@@ -227,21 +221,21 @@ export class Listener implements Consumer {
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     for (let next = this.queue.poll(); next !== undefined; next = this.queue.poll()) {
-      this.#owner?.taken(next.msg);
+      owners.get(this)?.taken(next.msg);
       if (testAny(next.msg, this.#compiled)) return Promise.resolve(next.msg);
     }
     return new Promise((resolve, reject) => {
       const timeout = this.#timeout;
       const at = timeout === null ? Infinity : deadlines().now() + timeout * 1000;
       const w = new Waiter(resolve, reject, signal, timeout ?? 0, at);
-      if (signal !== undefined && signal !== this.#owner?.signal && !this.#watching(signal)) {
+      if (signal !== undefined && signal !== owners.get(this)?.signal && !this.#watching(signal)) {
         this.#watch(signal);
       }
       if (timeout !== null) this.#arm(at);
       if (this.#last === null) this.#first = w;
       else this.#last.next = w;
       this.#last = w;
-      this.#owner?.idle?.();
+      owners.get(this)?.idle?.();
     });
   }
 
@@ -255,7 +249,7 @@ export class Listener implements Consumer {
     const timer = this.#timer;
     if (timer !== null && timer.scheduled && timer.at <= at) return; // it re-arms when it fires
     if (timer !== null && timer.scheduled) deadlines().cancel(timer);
-    const next = timer !== null && !timer.inHeap ? timer : new IdleTimer(this);
+    const next = timer !== null && !timer.inHeap ? timer : new IdleTimer(() => this.#expire());
     this.#timer = next;
     deadlines().addAt(next, at);
   }
@@ -314,7 +308,7 @@ export class Listener implements Consumer {
   offer(msg: unknown): boolean {
     const w = this.#first;
     if (w === null) return false;
-    this.#owner?.taken(msg);
+    owners.get(this)?.taken(msg);
     if (testAny(msg, this.#compiled)) this.#settle(w, true, msg);
     return true;
   }
