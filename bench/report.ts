@@ -137,11 +137,22 @@ export function targets(r: BenchReport): Target[] {
   return out;
 }
 
+/**
+ * What a workload's ratios compare with: the node:http loop on loopback; with delayed
+ * answers, where one-at-a-time loops are cut off long before the end, grammY + runner.
+ */
+function reference(w: Workload): { id: string; label: string; short: string } {
+  return w.delay
+    ? { id: "grammy-runner", label: "vs grammY + runner", short: "vs runnr" }
+    : { id: "loop-http-node", label: "vs node:http loop", short: "vs http" };
+}
+
 /** The per-workload table as Markdown. */
 function workloadTable(r: BenchReport, w: Workload): string[] {
-  const base = cell(r, "loop-http-node", w.id)?.perSecond ?? null;
+  const ref = reference(w);
+  const base = cell(r, ref.id, w.id)?.perSecond ?? null;
   const lines = [
-    `| bot | updates/s | vs node:http loop | p50 ms | p99 ms | bot CPU µs/update | server CPU µs/update | peak RSS MiB | lost / dup / reordered |`,
+    `| bot | updates/s | ${ref.label} | p50 ms | p99 ms | bot CPU µs/update | server CPU µs/update | peak RSS MiB | lost / dup / reordered |`,
     `|---|--:|--:|--:|--:|--:|--:|--:|---|`,
   ];
   for (const b of r.bots) {
@@ -394,9 +405,10 @@ export function consoleSummary(r: BenchReport): string {
   const lines: string[] = [];
   for (const w of r.workloads) {
     lines.push(`\n${w.label}: ${describe(w)}`);
-    const base = cell(r, "loop-http-node", w.id)?.perSecond ?? null;
+    const ref = reference(w);
+    const base = cell(r, ref.id, w.id)?.perSecond ?? null;
     lines.push(
-      `${"bot".padEnd(26)} ${"upd/s".padStart(8)} ${"vs http".padStart(8)} ${"p50".padStart(7)} ${
+      `${"bot".padEnd(26)} ${"upd/s".padStart(8)} ${ref.short.padStart(8)} ${"p50".padStart(7)} ${
         "p99".padStart(7)
       } ${"cpu µs".padStart(7)} ${"srv µs".padStart(7)} ${"RSS MiB".padStart(8)}  lost/dup/reord`,
     );

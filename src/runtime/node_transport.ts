@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import * as http from "node:http";
 import * as https from "node:https";
-import type { Transport, TransportResponse } from "../client.ts";
+import type { TimedTransport, TransportResponse } from "../client.ts";
 
 /** Options of {@linkcode nodeTransport}. */
 export interface NodeTransportOptions {
@@ -88,7 +88,7 @@ function header(value: string | string[] | undefined): string | null {
  * const bot = new Bot("123:abc", { transport: nodeTransport({ maxSockets: 16 }) });
  * ```
  */
-export function nodeTransport(options?: NodeTransportOptions): Transport {
+export function nodeTransport(options?: NodeTransportOptions): TimedTransport {
   if ((globalThis as { Deno?: unknown }).Deno !== undefined) {
     throw new TypeError(
       "nodeTransport: not under Deno (its node:http re-sends a destroyed keep-alive " +
@@ -96,10 +96,23 @@ export function nodeTransport(options?: NodeTransportOptions): Transport {
     );
   }
   const pool = options === undefined ? (shared ??= agents({})) : agents(options);
-  return (url, init) =>
+  const send = sender(pool);
+  const transport = ((url, init) => send(url, init, 0, init.signal, noTimeout)) as TimedTransport;
+  transport.timed = send;
+  return transport;
+}
+
+const noTimeout = () => new Error("no timeout");
+
+/**
+ * One request; `ms` (0 or Infinity: none) and `signal` end it, until the answer's body
+ * was read, by destroying the request: it rejects (or its body does) with `timeout()`'s
+ * result or the signal's reason.
+ */
+function sender(pool: Agents): TimedTransport["timed"] {
+  return (url, init, ms, signal, timeout) =>
     new Promise<TransportResponse>((resolve, reject) => {
-      const signal = init.signal;
-      if (signal.aborted) return reject(signal.reason);
+      if (signal?.aborted) return reject(signal.reason);
       const { secure, hostname, port, path } = target(url);
       const req = (secure ? https : http).request({
         hostname,
@@ -111,15 +124,23 @@ export function nodeTransport(options?: NodeTransportOptions): Transport {
       });
       let settled = false;
       let finishBody: ((err: unknown) => void) | undefined;
-      const onAbort = () => {
+      const end = (reason: unknown) => {
         req.destroy();
         if (!settled) {
           settled = true;
-          reject(signal.reason);
-        } else finishBody?.(signal.reason);
+          done();
+          reject(reason);
+        } else finishBody?.(reason);
       };
-      signal.addEventListener("abort", onAbort, { once: true });
-      const done = () => signal.removeEventListener("abort", onAbort);
+      const onAbort = () => end(signal!.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = ms > 0 && Number.isFinite(ms)
+        ? setTimeout(() => end(timeout()), Math.min(ms, 2 ** 31 - 1))
+        : undefined;
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
       req.on("error", (err) => {
         if (!settled) {
           settled = true;

@@ -322,6 +322,24 @@ test(`[${runtime}] an aborted call is not sent again`, OPTS, async () => {
   }
 });
 
+test(`[${runtime}] the timeout covers an answer whose body never ends`, OPTS, async () => {
+  const srv = await recordingServer((_method, _req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"ok":true,'); // and nothing more
+  });
+  try {
+    const bot = new Bot("123:SECRETtoken", { apiRoot: srv.apiRoot, timeout: 150 });
+    const started = Date.now();
+    const err = await bot.sendMessage(1, "x").catch((e) => e);
+    assert.equal(err.name, "RequestTimeoutError", String(err));
+    assert.match(err.message, /^sendMessage: no answer within 150 ms/);
+    assert.ok(Date.now() - started < 5000, "ended by the timeout, not by the server");
+    assert.ok(!String(err.stack).includes("SECRETtoken"), "no token in the stack");
+  } finally {
+    await closeServer(srv.server);
+  }
+});
+
 test(`[${runtime}] a refused connection says nothing was sent`, OPTS, async () => {
   const srv = await recordingServer(() => {});
   const apiRoot = srv.apiRoot;
