@@ -24,6 +24,24 @@ export interface BenchReport {
   cold: ColdImport | null;
   sizes: BundleSizes | null;
   delegation: string | null;
+  /** bench/api_bench.ts's Markdown tables (per-call cost; a streamed 50 MB upload). */
+  api: string | null;
+  /** bench/soak.ts --json. */
+  soak: SoakReport | null;
+}
+
+/** What bench/soak.ts --json prints. */
+export interface SoakReport {
+  updates: number;
+  chats: number;
+  seconds: number;
+  updatesPerSecond: number;
+  rssMB: { start: number; peak: number; end: number };
+  heapMB: { start: number; peak: number; end: number };
+  samples: { updates: number; rssMB: number; heapMB: number; liveHeapMB?: number }[];
+  missing: number;
+  disorder: number;
+  gc: boolean;
 }
 
 /** One target: what, the measured value, the goal, met or not. */
@@ -358,6 +376,39 @@ export function markdown(r: BenchReport, chartPath: string): string {
       "| file | bytes |",
       "|---|--:|",
       ...r.sizes.contributors.slice(0, 20).map((c) => `| ${c.file} | ${num(c.bytes)} |`),
+    );
+  }
+  if (r.api) {
+    lines.push(
+      "",
+      "## Per-call cost and a streamed upload (bench/api_bench.ts)",
+      "",
+      "Under Deno, side by side with grammY's `bot.api` in the same process.",
+      r.api.trim(),
+    );
+  }
+  if (r.soak) {
+    const k = r.soak;
+    lines.push(
+      "",
+      "## Soak (bench/soak.ts)",
+      "",
+      `${num(k.updates)} text updates over ${num(k.chats)} private chats through a DelegatorBot`,
+      "(a ChatHandler per chat counting its messages), polling the in-process emulator; updates",
+      "keep arriving while the bot runs. Memory is the whole process (bot and emulator).",
+      `${num(k.updatesPerSecond)} updates/s; ${k.missing} unanswered, ${k.disorder} out of order.`,
+      "",
+      "| | RSS MiB | JS heap MiB |",
+      "|---|--:|--:|",
+      `| start (10,000 chats, no update yet) | ${k.rssMB.start} | ${k.heapMB.start} |`,
+      `| peak | ${k.rssMB.peak} | ${k.heapMB.peak} |`,
+      `| end${k.gc ? " (after a full GC)" : ""} | ${k.rssMB.end} | ${k.heapMB.end} |`,
+      "",
+      `| updates handled | RSS MiB | JS heap MiB |${k.gc ? " live heap after GC MiB |" : ""}`,
+      `|--:|--:|--:|${k.gc ? "--:|" : ""}`,
+      ...k.samples.map((x) =>
+        `| ${num(x.updates)} | ${x.rssMB} | ${x.heapMB} |${k.gc ? ` ${x.liveHeapMB} |` : ""}`
+      ),
     );
   }
   if (r.delegation) {

@@ -197,6 +197,18 @@ async function delegation(sizes: number[]): Promise<string> {
   return formatTable(results);
 }
 
+/** Runs a bench script under Deno and returns its standard output; fails if it fails. */
+async function script(file: string, args: string[], exposeGc = false): Promise<string> {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...(exposeGc ? ["--v8-flags=--expose-gc"] : []), file, ...args],
+    cwd: PATHS.root,
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`${file} failed (exit ${code})`);
+  return new TextDecoder().decode(stdout);
+}
+
 /** The 1-minute load average (other work on the machine skews every number). */
 async function loadAverage(): Promise<string> {
   try {
@@ -279,6 +291,8 @@ async function main(): Promise<number> {
     cold: null,
     sizes: null,
     delegation: null,
+    api: null,
+    soak: null,
   };
   if (extras) {
     log("cold import times ...");
@@ -288,6 +302,10 @@ async function main(): Promise<number> {
     if (!quick) {
       log("DelegatorBot dispatch (bench/delegation_bench.ts) ...");
       report.delegation = await delegation([10, 1_000, 100_000]);
+      log("per-call cost (bench/api_bench.ts) ...");
+      report.api = await script("bench/api_bench.ts", []);
+      log("soak, 1,000,000 updates (bench/soak.ts) ...");
+      report.soak = JSON.parse(await script("bench/soak.ts", ["--json"], true));
     }
   }
   report.load += ` at the start, ${await loadAverage()} at the end`;

@@ -50,8 +50,23 @@ Deno.test("bench harness: runOnce() runs our echo bot on 200 updates and finds e
     cold: null,
     sizes: null,
     delegation: null,
+    api: "| path | telepot µs/call |\n| --- | ---: |\n| canned | 12.00 |",
+    soak: {
+      updates: 200_000,
+      chats: 10_000,
+      seconds: 20,
+      updatesPerSecond: 10_000,
+      rssMB: { start: 100, peak: 140, end: 120 },
+      heapMB: { start: 40, peak: 70, end: 45 },
+      samples: [{ updates: 100_000, rssMB: 130, heapMB: 60, liveHeapMB: 44 }],
+      missing: 0,
+      disorder: 0,
+      gc: true,
+    },
   };
   const md = markdown(report, "chart.svg");
+  assert.match(md, /## Soak[\s\S]*\| peak \| 140 \| 70 \|[\s\S]*\| 100,000 \| 130 \| 60 \| 44 \|/);
+  assert.match(md, /## Per-call cost[\s\S]*\| canned \| 12\.00 \|/);
   assert.match(md, /\| telepot, Deno \(source\) \| \d/);
   assert.match(md, /0 \/ 0 \/ 0/);
   assert.match(chartSvg(report), /^<svg [^>]+>[\s\S]*<rect [\s\S]*<\/svg>\n$/);
