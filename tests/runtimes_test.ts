@@ -158,6 +158,18 @@ Deno.test("runtimes: the npm build, Node, Bun, workerd, Chromium and Deno by URL
           assert.ok(await exists(`${out}/${entry.default}`), entry.default);
           assert.ok(await exists(`${out}/${entry.types}`), entry.types);
         }
+        // Bundled: import("telepot") loads a few modules, not one per source file.
+        assert.ok(result.mainModules.length <= 4, result.mainModules.join(", "));
+        // Browser bundlers swap the runtime adapters (files that exist) for the stand-in.
+        const swapped = Object.entries(pkg.browser).filter(([from]) => from.startsWith("./"));
+        for (const [from, to] of swapped) {
+          assert.ok(await exists(`${out}/${from}`), from);
+          assert.equal(to, "./esm/unavailable.js");
+        }
+        assert.ok(
+          swapped.some(([from]) => from.endsWith("/runtime/node_transport.js")),
+          JSON.stringify(pkg.browser),
+        );
         // What a user installs: the packed tarball, unpacked into node_modules/telepot.
         const packed = await run("npm", [
           "pack",
@@ -205,7 +217,8 @@ Deno.test("runtimes: the npm build, Node, Bun, workerd, Chromium and Deno by URL
         await Deno.copyFile(`${ROOT}/tests/node/bun_suite.mjs`, `${app}/node/bun_suite.mjs`);
         built = out;
         console.log(
-          `[runtimes] npm build: ${result.jsFiles} modules in ${(result.ms / 1000).toFixed(1)} s`,
+          `[runtimes] npm build: ${result.jsFiles} files, ${result.mainModules.length} loaded by ` +
+            `import("telepot"), in ${(result.ms / 1000).toFixed(1)} s`,
         );
       },
     );
