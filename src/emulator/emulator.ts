@@ -25,7 +25,7 @@ import { chatMember } from "./methods/chats.ts";
 import { HANDLERS, METHOD_SUPPORT, type MethodSupport } from "./methods/index.ts";
 import { Described } from "./methods/updates.ts";
 import { CONTROL_PREFIX, handleControl } from "./control.ts";
-import { BodyError, canonicalMethod, parseParams } from "./parse.ts";
+import { BodyError, canonicalMethod, markInMemory, parseParams } from "./parse.ts";
 import { ConnectionReset, listen, type ServeEngine } from "./serve.ts";
 import { UpdateQueue } from "./updates.ts";
 import { EmulatedUser, type UserHost } from "./user.ts";
@@ -146,6 +146,14 @@ function adoptSignal(init: RequestInit | undefined): RequestInit | undefined {
   return { ...init, signal: ctrl.signal };
 }
 
+/** Whether a request built from `input` and `init` has its body in memory (not a stream). */
+function bodyInMemory(input: RequestInfo | URL, init: RequestInit | undefined): boolean {
+  const body = init?.body;
+  if (body === undefined || body === null) return !(input instanceof Request);
+  return typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body) ||
+    body instanceof Blob || body instanceof FormData || body instanceof URLSearchParams;
+}
+
 const ROUTE = /^\/bot([^/]+)\/([^/]*)\/?$/;
 const NOT_FOUND = JSON.stringify(errorBody(404, "Not Found"));
 const JSON_HEADERS = { "content-type": "application/json", ...CORS_HEADERS };
@@ -257,7 +265,9 @@ export class Emulator {
   }
 
   /** The fetch-compatible handler: answers one Bot API (or file) request. */
-  readonly handle = (req: Request): Promise<Response> => this.#handle(req, req.signal);
+  readonly handle = (req: Request): Promise<Response> =>
+    // req.signal is read only when needed: under Deno.serve reading it costs an operation.
+    this.#handle(req, () => req.signal);
 
   /**
    * A `fetch` that serves the Bot API in-process. Like fetch, it rejects with a TypeError
@@ -270,9 +280,10 @@ export class Emulator {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (bodyInMemory(input, init)) markInMemory(req);
     const signal = req.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
-    const answer = this.#handle(req, signal);
+    const answer = this.#handle(req, () => signal);
     return new Promise<Response>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
@@ -300,7 +311,7 @@ export class Emulator {
         const answer = await handleControl(this, req, signal);
         if (answer) return answer;
       }
-      return this.#handle(req, signal);
+      return this.#handle(req, () => signal);
     }, options);
     const host = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
     const handle: EmulatorServer = {
@@ -610,7 +621,7 @@ export class Emulator {
 
   // ---- request handling ----------------------------------------------------------------
 
-  async #handle(req: Request, signal: AbortSignal): Promise<Response> {
+  async #handle(req: Request, signalOf: () => AbortSignal): Promise<Response> {
     if (this.#closed) throw new ConnectionReset("the emulator is closed");
     if (req.method === "OPTIONS") return preflightResponse(req);
     const url = req.url;
@@ -646,27 +657,27 @@ export class Emulator {
     try {
       raw = await parseParams(req);
     } catch (err) {
-      if (fault && fault.kind !== "delay") return this.#fault(method, {}, fault, signal);
+      if (fault && fault.kind !== "delay") return this.#fault(method, {}, fault, signalOf());
       const description = err instanceof BodyError
         ? err.message
         : "Bad Request: can't parse request body";
       this.#log({ method, params: {}, ok: false, error_code: 400, description });
       return jsonResponse(400, errorBody(400, description));
     }
-    if (fault && fault.kind !== "delay") return this.#fault(method, raw, fault, signal);
+    if (fault && fault.kind !== "delay") return this.#fault(method, raw, fault, signalOf());
     if (this.#flood !== null && postsMessage(method)) {
       const flooded = this.#floodCheck(this.#flood, method, raw);
       if (flooded) return flooded;
     }
-    const out = await this.#execute(method, raw, signal, fault?.kind);
-    if (fault?.kind === "delay") await this.#sleep(fault.ms, signal);
+    const out = await this.#execute(method, raw, signalOf, fault?.kind);
+    if (fault?.kind === "delay") await this.#sleep(fault.ms, signalOf());
     return new Response(out.body, { status: out.status, headers: out.headers ?? JSON_HEADERS });
   }
 
   async #execute(
     method: string,
     raw: Obj,
-    signal?: AbortSignal,
+    signalOf?: () => AbortSignal,
     faultKind?: Fault["kind"],
   ): Promise<{ status: number; body: string; headers?: Record<string, string> }> {
     const checked = validateParams(method, raw);
@@ -687,7 +698,9 @@ export class Emulator {
         world: this.#world,
         p: params,
         method,
-        signal,
+        get signal() {
+          return signalOf?.();
+        },
         services: this.#services,
       });
       if (result instanceof Promise) result = await result;

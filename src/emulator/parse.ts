@@ -73,6 +73,7 @@ const _ALIASES: Record<string, string> = {
 };
 
 let _canonical: Map<string, string> | undefined;
+let _exact: Map<string, string> | undefined;
 
 /**
  * The documented spelling of a Bot API method name, matched case-insensitively as Telegram does
@@ -86,11 +87,13 @@ let _canonical: Map<string, string> | undefined;
  * ```
  */
 export function canonicalMethod(name: string): string | undefined {
-  if (_canonical === undefined) {
+  if (_canonical === undefined || _exact === undefined) {
+    _exact = new Map(Object.keys(METHODS).map((m) => [m, m]));
     _canonical = new Map(Object.keys(METHODS).map((m) => [m.toLowerCase(), m]));
     for (const [alias, target] of Object.entries(_ALIASES)) _canonical.set(alias, target);
   }
-  return _canonical.get(name.toLowerCase());
+  // The documented spelling (what clients send) needs no lower-casing.
+  return _exact.get(name) ?? _canonical.get(name.toLowerCase());
 }
 
 /**
@@ -127,10 +130,43 @@ export async function parseParams(
   }
 }
 
+// Requests whose body is known to be held in memory already (built in-process from a string,
+// bytes, a Blob, form data...): reading them whole is as safe as streaming them.
+const _inMemory = new WeakSet<Request>();
+
+/**
+ * Marks a request whose body is already in memory (the emulator's in-process `fetch` knows
+ * this from its `init.body`), so {@linkcode parseParams} reads it in one go instead of as a
+ * stream. The size limits still apply.
+ *
+ * @example
+ * ```ts
+ * const req = new Request("http://x/bot1:A/getMe", { method: "POST", body: "{}" });
+ * markInMemory(req);
+ * ```
+ */
+export function markInMemory(req: Request): void {
+  _inMemory.add(req);
+}
+
+const _encoder = new TextEncoder();
+// Query characters the URL parser keeps as they are (so no re-parse is needed to read them).
+const _PLAIN_QUERY = /^[!$%&()*+,\-./0-9:;=?@A-Z[\\\]^_`a-z{|}~]*$/;
+
+/** The query of a request URL without its `?` ("" when there is none), as `URL.search` reads it. */
+function _queryOf(url: string): string {
+  const hash = url.indexOf("#");
+  const q = url.indexOf("?");
+  if (q < 0 || (hash >= 0 && hash < q)) return "";
+  const query = url.slice(q + 1, hash < 0 ? url.length : hash);
+  // Request URLs are serialized already; anything unusual goes through the real parser.
+  return _PLAIN_QUERY.test(query) ? query : new URL(url).search.slice(1);
+}
+
 async function _parse(req: Request, limits: ParseLimits): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const search = new URL(req.url).search;
-  if (search.length > 1) _parseUrlEncoded(new TextEncoder().encode(search.slice(1)), out);
+  const search = _queryOf(req.url);
+  if (search.length > 0) _parseUrlEncoded(_encoder.encode(search), out);
 
   const contentType = req.headers.get("content-type") ?? "";
   const lower = contentType.toLowerCase();
@@ -141,21 +177,38 @@ async function _parse(req: Request, limits: ParseLimits): Promise<Record<string,
   } else if (lower.includes("application/x-www-form-urlencoded")) {
     _parseUrlEncoded(await _readBody(req, limits.maxBodyBytes ?? MAX_BODY_BYTES), out);
   } else if (lower.includes("application/json")) {
-    _parseJson(await _readBody(req, limits.maxBodyBytes ?? MAX_BODY_BYTES), out);
+    return _parseJson(await _readBody(req, limits.maxBodyBytes ?? MAX_BODY_BYTES), out);
   }
   // Any other content type: the Bot API reads no parameters from the body.
   return out;
 }
 
+const _PROTO: object = Object.prototype;
+
 /** Adds a parameter unless the name was already seen (first wins), safe for any name. */
 function _add(out: Record<string, unknown>, name: string, value: unknown): void {
   if (name === "" || Object.hasOwn(out, name)) return;
-  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name in _PROTO) {
+    // "__proto__" and inherited names: define, never assign.
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[name] = value;
+  }
 }
 
 const _utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const _lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
 function _decodeUtf8(bytes: Bytes): string {
+  // The lenient decoder is cheaper; it can only differ from the strict one where it put a
+  // replacement character, and then the strict one decides.
+  const text = _lenient.decode(bytes);
+  if (!text.includes("\uFFFD")) return text;
   try {
     return _utf8.decode(bytes);
   } catch {
@@ -163,13 +216,27 @@ function _decodeUtf8(bytes: Bytes): string {
   }
 }
 
+const _DIGITS = /^\s*\d+\s*$/;
+
 async function _readBody(req: Request, limit: number): Promise<Bytes> {
   const declared = req.headers.get("content-length");
-  if (declared !== null && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) {
-    throw new BodyError(TOO_LARGE, 413);
+  const length = declared !== null && _DIGITS.test(declared) ? Number(declared) : -1;
+  if (length > limit) throw new BodyError(TOO_LARGE, 413);
+  const rawEncoding = req.headers.get("content-encoding");
+  const encoding = rawEncoding === null ? "" : rawEncoding.trim().toLowerCase();
+  // Fast path: an uncompressed body of a declared (HTTP framing enforces it) or in-memory size
+  // is read in one go; `req.body` is never touched (Deno.serve would wrap it in a stream).
+  if ((encoding === "" || encoding === "identity") && (length >= 0 || _inMemory.has(req))) {
+    let whole: Bytes;
+    try {
+      whole = new Uint8Array(await req.arrayBuffer());
+    } catch {
+      throw new BodyError("Bad Request: can't read the request body");
+    }
+    if (whole.byteLength > limit) throw new BodyError(TOO_LARGE, 413);
+    return whole;
   }
   if (req.body === null) return new Uint8Array(0);
-  const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
   if (encoding !== "" && encoding !== "identity" && encoding !== "gzip" && encoding !== "deflate") {
     throw new BodyError("Unsupported Media Type: unsupported content-encoding", 415);
   }
@@ -261,10 +328,11 @@ function _parseUrlEncoded(bytes: Bytes, out: Record<string, unknown>): void {
 // ---------------------------------------------------------------------------------------------
 // application/json
 
-function _parseJson(bytes: Bytes, out: Record<string, unknown>): void {
+/** Returns the parameters: `out` with the body's added, or the parsed body itself. */
+function _parseJson(bytes: Bytes, out: Record<string, unknown>): Record<string, unknown> {
   let text = _decodeUtf8(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === "") return; // an empty body carries no parameters
+  if (text.trim() === "") return out; // an empty body carries no parameters
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -274,7 +342,12 @@ function _parseJson(bytes: Bytes, out: Record<string, unknown>): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new BodyError("Bad Request: JSON object expected");
   }
-  for (const [name, v] of Object.entries(value)) _add(out, name, v);
+  const parsed = value as Record<string, unknown>;
+  // Without query parameters the parsed object (a fresh plain object whose own properties
+  // JSON.parse defined, "__proto__" included) already is the answer, unless it has an empty name.
+  if (Object.keys(out).length === 0 && !Object.hasOwn(parsed, "")) return parsed;
+  for (const name of Object.keys(parsed)) _add(out, name, parsed[name]);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

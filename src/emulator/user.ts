@@ -51,7 +51,7 @@ export interface UserTextOptions extends UserSendOptions {
 
 /** Options of {@linkcode EmulatedUser.nextMessage}. */
 export interface NextMessageOptions {
-  /** Milliseconds to wait (default 2000). */
+  /** Milliseconds to wait (default 2000); `Infinity` waits until the bot sends or the emulator closes. */
   timeout?: number;
   /** The chat to watch (default: the user's private chat). */
   chat?: ChatLike;
@@ -512,7 +512,7 @@ export class EmulatedUser {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<Message>((resolve, reject) => {
       const finish = () => {
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         chat.waiters.delete(wake);
         removeClose();
         signal?.removeEventListener("abort", onAbort);
@@ -528,7 +528,8 @@ export class EmulatedUser {
         finish();
         resolve(msg as unknown as Message);
       };
-      const timer = setTimeout(() => {
+      // No timer at all for an endless wait: cheap for many long-lived watchers.
+      const timer = timeout === Infinity ? undefined : setTimeout(() => {
         finish();
         reject(
           new Error(`nextMessage: the bot sent nothing to chat ${chat.id} within ${timeout} ms`),

@@ -58,30 +58,88 @@ export function validateParams(
   method: string,
   params: Record<string, unknown>,
 ): ValidationResult {
-  const fact = Object.hasOwn(_METHODS, method) ? _METHODS[method] : undefined;
-  if (fact === undefined) return { ok: false, description: "Not Found: method not found" };
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(params)) _set(out, name, params[name]);
+  const plan = _planOf(method);
+  if (plan === undefined) return { ok: false, description: "Not Found: method not found" };
+  // The documented parameters in documented order (so the first problem reported is the one
+  // Telegram reports), then the output in the order the request gave them.
+  let values: unknown[] | undefined;
   try {
-    for (const [name, types, required] of fact.params) {
-      const raw = Object.hasOwn(params, name) ? params[name] : undefined;
-      const value = _coerceParam(method, name, types, raw, params);
+    for (let i = 0; i < plan.params.length; i++) {
+      const param = plan.params[i];
+      const raw = Object.hasOwn(params, param.name) ? params[param.name] : undefined;
+      const value = raw === undefined || raw === null
+        ? undefined
+        : _coerceParam(method, param, raw, params);
       if (value === undefined) {
-        if (required) throw new _Invalid(_missing(method, name, types));
-        delete out[name];
+        if (param.required) throw new _Invalid(_missing(method, param.name, param.types));
       } else {
-        _set(out, name, value);
+        (values ??= new Array(plan.params.length))[i] = value;
       }
     }
   } catch (e) {
     if (e instanceof _Invalid) return { ok: false, description: e.description };
     throw e;
   }
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(params)) {
+    const at = plan.index.get(name);
+    if (at === undefined) _set(out, name, params[name]);
+    else if (values !== undefined && values[at] !== undefined) _set(out, name, values[at]);
+  }
   return { ok: true, params: out };
 }
 
+/** One documented parameter, with what its checks need worked out once. */
+interface _Param {
+  readonly name: string;
+  readonly types: readonly string[];
+  readonly required: boolean;
+  /** Takes an InputFile. */
+  readonly file: boolean;
+  /** The types joined with "|" (how the simple kinds are told apart). */
+  readonly key: string;
+}
+
+/** A method's parameters, ready for checking. */
+interface _Plan {
+  readonly params: readonly _Param[];
+  /** Parameter name to its position in `params`. */
+  readonly index: ReadonlyMap<string, number>;
+}
+
+const _plans = new Map<string, _Plan>();
+
+function _planOf(method: string): _Plan | undefined {
+  let plan = _plans.get(method);
+  if (plan !== undefined) return plan;
+  if (!Object.hasOwn(_METHODS, method)) return undefined;
+  const params = _METHODS[method].params.map(([name, types, required]): _Param => ({
+    name,
+    types,
+    required,
+    file: types.includes("InputFile"),
+    key: types.join("|"),
+  }));
+  plan = { params, index: new Map(params.map((p, i) => [p.name, i])) };
+  _plans.set(method, plan);
+  return plan;
+}
+
+// Names an assignment would not simply create on a fresh object ("__proto__", or inherited
+// names that might be read-only): those go through defineProperty.
+const _PROTO: object = Object.prototype;
+
 function _set(out: Record<string, unknown>, name: string, value: unknown): void {
-  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  if (name in _PROTO) {
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[name] = value;
+  }
 }
 
 function _own(obj: object, name: string): unknown {
@@ -115,18 +173,17 @@ function _missing(method: string, name: string, types: readonly string[]): strin
 /** Returns the coerced value, `undefined` when absent, or throws `_Invalid`. */
 function _coerceParam(
   method: string,
-  name: string,
-  types: readonly string[],
+  param: _Param,
   raw: unknown,
   params: Record<string, unknown>,
 ): unknown {
+  const { name, types } = param;
   if (raw === undefined || raw === null) return undefined;
-  if (types.includes("InputFile")) return _coerceFile(name, types, raw, params);
+  if (param.file) return _coerceFile(name, types, raw, params);
   // A file part under a name that takes no file is not an argument at all (Telegram reads
   // uploaded files apart from the arguments).
   if (raw instanceof Blob) return undefined;
-  const key = types.join("|");
-  switch (key) {
+  switch (param.key) {
     case "String": {
       const s = _asString(raw);
       if (s === "") return undefined;
