@@ -490,3 +490,25 @@ Deno.test("Emulator({ historyLimit }) keeps only the newest messages of each cha
   assert.equal(emu.calls.length, 0);
   await emu.close();
 });
+
+Deno.test("Emulator({ historyLimit }): a user reads the bot's messages in order past the trimmed history", async () => {
+  const emu = new Emulator({ historyLimit: 3, recordCalls: false });
+  const alice = emu.user("Alice");
+  const send = (text: string) =>
+    emu.fetch(`${emu.apiRoot}/bot${emu.token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: alice.id, text }),
+    }).then((r) => r.json());
+  for (let i = 1; i <= 2; i++) await send(`b${i}`);
+  assert.equal((await alice.nextMessage()).text, "b1");
+  for (let i = 3; i <= 40; i++) await send(`b${i}`); // b1..b37 drop out of the history
+  const next = [];
+  for (let i = 0; i < 3; i++) next.push((await alice.nextMessage()).text);
+  assert.deepEqual(next, ["b38", "b39", "b40"], "the oldest kept first; dropped ones skipped");
+  await assert.rejects(alice.nextMessage({ timeout: 20 }));
+  await send("b41");
+  assert.equal((await alice.nextMessage()).text, "b41");
+  assert.deepEqual(alice.received().map((m) => m.text), ["b39", "b40", "b41"]);
+  await emu.close();
+});

@@ -498,9 +498,10 @@ export class EmulatedUser {
       return Promise.reject(err);
     }
     const take = (): MessageObj | undefined => {
-      let at = this.#cursors.get(chat.id) ?? 0;
-      while (at < chat.botMessageIds.length) {
-        const msg = chat.messages.get(chat.botMessageIds[at++]);
+      const base = chat.botMessageBase;
+      let at = Math.max(this.#cursors.get(chat.id) ?? 0, base);
+      while (at - base < chat.botMessageIds.length) {
+        const msg = chat.messages.get(chat.botMessageIds[at++ - base]);
         this.#cursors.set(chat.id, at);
         if (msg) return msg;
       }

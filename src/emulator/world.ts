@@ -79,8 +79,13 @@ export interface ChatRec {
   chat: Obj;
   readonly messages: Map<number, MessageObj>;
   nextMessageId: number;
-  /** Ids of the messages the bot sent here, in order (deleted ones stay until skipped). */
+  /**
+   * Ids of the messages the bot sent here, in order (deleted ones stay until skipped),
+   * from the `botMessageBase`-th on: ids of messages the history limit dropped go.
+   */
   readonly botMessageIds: number[];
+  /** How many ids were dropped from the front of `botMessageIds` (positions stay valid). */
+  botMessageBase: number;
   /** Memberships by user id (the bot included); empty for private chats. */
   readonly members: Map<number, MemberRec>;
   /** Called whenever the bot sends a message here. */
@@ -256,6 +261,7 @@ export class World {
       messages: new Map(),
       nextMessageId: 1,
       botMessageIds: [],
+      botMessageBase: 0,
       members: new Map(),
       waiters: new Set(),
       chatInstance: String(BigInt.asIntN(64, BigInt(id) * 7919n + 4_000_000_000_000_000n)),
@@ -369,7 +375,15 @@ export class World {
       chat.messages.delete(chat.messages.keys().next().value!);
     }
     if (sender.byBot) {
-      chat.botMessageIds.push(msg.message_id);
+      const ids = chat.botMessageIds;
+      ids.push(msg.message_id);
+      if (ids.length > 2 * this.#historyLimit) {
+        // The history keeps the newest messages: those of the first ids are gone.
+        let gone = 0;
+        while (gone < ids.length && !chat.messages.has(ids[gone])) gone++;
+        ids.splice(0, gone);
+        chat.botMessageBase += gone;
+      }
       for (const wake of chat.waiters) wake();
     }
     return msg;
