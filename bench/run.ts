@@ -184,17 +184,28 @@ async function machine(): Promise<string> {
 
 async function delegation(sizes: number[]): Promise<string> {
   const bench = `${PATHS.root}/bench/delegation_bench.ts`;
-  const results: DelegationResult[] = [];
-  for (const size of sizes) {
-    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--v8-flags=--expose-gc", bench, `--sizes=${size}`, "--json"],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (code !== 0) throw new Error(`delegation_bench.ts --sizes=${size} failed (exit ${code})`);
-    results.push(...JSON.parse(new TextDecoder().decode(stdout)));
+  // A process's rate swings by a third from one process to the next here (heap layout,
+  // GC timing), so each size runs in three fresh processes, interleaved, best kept.
+  const best = new Map<number, DelegationResult>();
+  for (let round = 0; round < 3; round++) {
+    for (const size of sizes) {
+      const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--v8-flags=--expose-gc", bench, `--sizes=${size}`, "--json"],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      if (code !== 0) throw new Error(`delegation_bench.ts --sizes=${size} failed (exit ${code})`);
+      for (const r of JSON.parse(new TextDecoder().decode(stdout)) as DelegationResult[]) {
+        const had = best.get(r.handlers);
+        if (had === undefined) best.set(r.handlers, r);
+        else {
+          if (r.tenBusy.cpu > had.tenBusy.cpu) had.tenBusy = r.tenBusy;
+          if (r.allBusy.cpu > had.allBusy.cpu) had.allBusy = r.allBusy;
+        }
+      }
+    }
   }
-  return formatTable(results);
+  return formatTable(sizes.map((size) => best.get(size)!).filter(Boolean));
 }
 
 /** Runs a bench script under Deno and returns its standard output; fails if it fails. */
