@@ -4,6 +4,15 @@
 import assert from "node:assert/strict";
 import { Emulator, type EmulatorOptions } from "../testing.ts";
 
+/** The bot sends `text` to `chatId` through the in-process Bot API. */
+function botSends(emu: Emulator, chatId: number, text: string): Promise<unknown> {
+  return emu.fetch(`${emu.apiRoot}/bot${emu.token}/sendMessage`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ chat_id: chatId, text }),
+  }).then((r) => r.json());
+}
+
 type Transport = "fetch" | "http";
 const TRANSPORTS: Transport[] = ["fetch", "http"];
 
@@ -418,12 +427,7 @@ Deno.test("EmulatedUser.send() gives commands a bot_command entity", async () =>
 Deno.test("EmulatedUser.nextMessage() hands out the bot's messages in order, then waits", async () => {
   const emu = new Emulator();
   const alice = emu.user("Alice");
-  const send = (text: string) =>
-    emu.fetch(`${emu.apiRoot}/bot${emu.token}/sendMessage`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ chat_id: alice.id, text }),
-    }).then((r) => r.json());
+  const send = (text: string) => botSends(emu, alice.id, text);
   await send("first");
   await send("second");
   assert.equal((await alice.nextMessage()).text, "first");
@@ -494,12 +498,7 @@ Deno.test("Emulator({ historyLimit }) keeps only the newest messages of each cha
 Deno.test("Emulator({ historyLimit }): a user reads the bot's messages in order past the trimmed history", async () => {
   const emu = new Emulator({ historyLimit: 3, recordCalls: false });
   const alice = emu.user("Alice");
-  const send = (text: string) =>
-    emu.fetch(`${emu.apiRoot}/bot${emu.token}/sendMessage`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ chat_id: alice.id, text }),
-    }).then((r) => r.json());
+  const send = (text: string) => botSends(emu, alice.id, text);
   for (let i = 1; i <= 2; i++) await send(`b${i}`);
   assert.equal((await alice.nextMessage()).text, "b1");
   for (let i = 3; i <= 40; i++) await send(`b${i}`); // b1..b37 drop out of the history

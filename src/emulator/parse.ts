@@ -185,11 +185,12 @@ async function _parse(req: Request, limits: ParseLimits): Promise<Record<string,
 
 const _PROTO: object = Object.prototype;
 
-/** Adds a parameter unless the name was already seen (first wins), safe for any name. */
-function _add(out: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "" || Object.hasOwn(out, name)) return;
+/**
+ * Sets an own enumerable property, safe for any name: "__proto__" and names inherited
+ * from Object.prototype (which an assignment might not simply create) are defined.
+ */
+export function setOwn(out: Record<string, unknown>, name: string, value: unknown): void {
   if (name in _PROTO) {
-    // "__proto__" and inherited names: define, never assign.
     Object.defineProperty(out, name, {
       value,
       enumerable: true,
@@ -199,6 +200,12 @@ function _add(out: Record<string, unknown>, name: string, value: unknown): void 
   } else {
     out[name] = value;
   }
+}
+
+/** Adds a parameter unless the name was already seen (first wins), safe for any name. */
+function _add(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "" || Object.hasOwn(out, name)) return;
+  setOwn(out, name, value);
 }
 
 const _utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

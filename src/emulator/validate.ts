@@ -21,6 +21,7 @@
 
 import { METHODS, type ParamFact } from "../spec.ts";
 import { SUBTYPES, TYPES } from "../spec_types.ts";
+import { setOwn } from "./parse.ts";
 
 /** What {@linkcode validateParams} answers. */
 export type ValidationResult =
@@ -83,8 +84,8 @@ export function validateParams(
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(params)) {
     const at = plan.index.get(name);
-    if (at === undefined) _set(out, name, params[name]);
-    else if (values !== undefined && values[at] !== undefined) _set(out, name, values[at]);
+    if (at === undefined) setOwn(out, name, params[name]);
+    else if (values !== undefined && values[at] !== undefined) setOwn(out, name, values[at]);
   }
   return { ok: true, params: out };
 }
@@ -123,23 +124,6 @@ function _planOf(method: string): _Plan | undefined {
   plan = { params, index: new Map(params.map((p, i) => [p.name, i])) };
   _plans.set(method, plan);
   return plan;
-}
-
-// Names an assignment would not simply create on a fresh object ("__proto__", or inherited
-// names that might be read-only): those go through defineProperty.
-const _PROTO: object = Object.prototype;
-
-function _set(out: Record<string, unknown>, name: string, value: unknown): void {
-  if (name in _PROTO) {
-    Object.defineProperty(out, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[name] = value;
-  }
 }
 
 function _own(obj: object, name: string): unknown {
