@@ -96,6 +96,16 @@ bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));
 bot.start();
 `;
 
+/** How every echo bot is bundled for browsers: one ESM file, minified, kept in memory. */
+const BROWSER = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  write: false,
+} as const;
+
 /** Builds both echo bots for browsers (esbuild, minified, ESM) and measures them. */
 export async function bundleSizes(): Promise<BundleSizes> {
   const report = await coreReport();
@@ -104,12 +114,7 @@ export async function bundleSizes(): Promise<BundleSizes> {
     await Deno.writeTextFile(`${dir}/grammy_echo.js`, GRAMMY_ECHO);
     const grammy = await esbuild.build({
       entryPoints: [`${dir}/grammy_echo.js`],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      write: false,
+      ...BROWSER,
       nodePaths: [`${PATHS.tools}/node_modules`],
       logLevel: "silent",
     });
@@ -130,12 +135,7 @@ bot.messageLoop(async (msg) => {
     for (const splitting of [false, true]) {
       const built = await esbuild.build({
         entryPoints: [`${dir}/npm_echo.js`],
-        bundle: true,
-        format: "esm",
-        platform: "browser",
-        target: "es2022",
-        minify: true,
-        write: false,
+        ...BROWSER,
         splitting,
         outdir: `${dir}/out`,
         conditions: ["browser"],
@@ -156,12 +156,7 @@ bot.messageLoop(async (msg) => {
     );
     const ours = await esbuild.build({
       entryPoints: [`${dir}/echo.js`],
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      write: false,
+      ...BROWSER,
       metafile: true,
       logLevel: "silent",
       plugins: [{

@@ -13,23 +13,12 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../testing.ts";
 import { delay } from "../src/async_util.ts";
+import { prng } from "../bench/server.ts";
 
 const FIXTURE = new URL("./fixtures/crash_bot.ts", import.meta.url).pathname;
 const UPDATES = 10_000;
 const CHATS = 100;
 const BURST = 250;
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Run {
   restarts: number;
@@ -72,7 +61,7 @@ function spawnBot(apiRoot: string, token: string) {
 }
 
 async function scenario(signal: "SIGKILL" | "SIGTERM", seed: number): Promise<Run> {
-  const next = random(seed);
+  const next = prng(seed); // seeded: a failing run can be replayed
   const emu = new Emulator({ recordCalls: false });
   const server = await emu.serve();
   const users = Array.from({ length: CHATS }, (_, i) => emu.user(`U${i}`));
