@@ -2,18 +2,12 @@
 // over loopback HTTP, our bot (the source under Deno) in another, the referee's counts,
 // and the report. Not a measurement: no timing is asserted.
 import assert from "node:assert/strict";
-import { type BotSpec, canPin, PATHS, runOnce, summarize } from "../bench/harness.ts";
+import { type BotSpec, canPin, runOnce, summarize } from "../bench/harness.ts";
 import { type BenchReport, chartSvg, markdown, targets } from "../bench/report.ts";
 import { prng, Referee } from "../bench/server.ts";
+import { BOTS } from "../bench/run.ts";
 
-const OURS_DENO: BotSpec = {
-  id: "ours-deno",
-  label: "telepot, Deno (source)",
-  runtime: "deno",
-  script: "ours.mjs",
-  group: "ours",
-  env: { TELEPOT_ROOT: PATHS.root, TELEPOT_EXT: ".ts", BOT_KIND: "echo" },
-};
+const OURS_DENO: BotSpec = BOTS.find((b) => b.id === "ours-deno")!;
 
 Deno.test("bench harness: runOnce() runs our echo bot on 200 updates and finds every reply in order", async () => {
   const workload = {

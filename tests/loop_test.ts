@@ -667,13 +667,19 @@ function quickHandler(log: (string | number)[], seen: { first?: number }) {
   };
 }
 
-Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks for the next batch before handing this one over", async () => {
+/** An emulator with updates "1".."6" queued, a log, and a quick handler writing to it. */
+async function sixQueued() {
   const { emu, bot } = setup();
   const alice = emu.user("Alice");
   for (let i = 1; i <= 6; i++) await alice.send(String(i));
   const log: (string | number)[] = [];
   const seen: { first?: number } = {};
-  const loop = new UpdateLoop(loggedSource(bot, log), quickHandler(log, seen), {
+  return { emu, bot, log, seen, quick: quickHandler(log, seen) };
+}
+
+Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks for the next batch before handing this one over", async () => {
+  const { emu, bot, log, seen, quick } = await sixQueued();
+  const loop = new UpdateLoop(loggedSource(bot, log), quick, {
     timeout: 1,
     limit: 2,
     settleTimeout: 0,
@@ -697,12 +703,7 @@ Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks fo
 });
 
 Deno.test("with settleTimeout 0, a stop during a batch whose successor was asked for still hands all of it over", async () => {
-  const { emu, bot } = setup();
-  const alice = emu.user("Alice");
-  for (let i = 1; i <= 6; i++) await alice.send(String(i));
-  const log: (string | number)[] = [];
-  const seen: { first?: number } = {};
-  const quick = quickHandler(log, seen);
+  const { emu, bot, log, seen, quick } = await sixQueued();
   const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
     if (m.text === "3") void loop.stop();
     return quick(m, u);
@@ -724,12 +725,7 @@ Deno.test("with settleTimeout 0, a stop during a batch whose successor was asked
 });
 
 Deno.test("with settleTimeout 0, after a batch whose handler was awaited the next one is asked for after it, and a stop leaves the rest", async () => {
-  const { emu, bot } = setup();
-  const alice = emu.user("Alice");
-  for (let i = 1; i <= 6; i++) await alice.send(String(i));
-  const log: (string | number)[] = [];
-  const seen: { first?: number } = {};
-  const quick = quickHandler(log, seen);
+  const { emu, bot, log, seen, quick } = await sixQueued();
   const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
     const settlement = quick(m, u);
     if (m.text === "3") {
