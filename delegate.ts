@@ -35,7 +35,7 @@ export {
   perInlineFromIdIn,
   perMessage,
   type SeedFunction,
-} from "./src/helper/seeds.ts";
+} from "./src/delegation/seeds.ts";
 export {
   call,
   createOpen,
@@ -43,4 +43,4 @@ export {
   type Delegate,
   isNormalClose,
   runOpenable,
-} from "./src/helper/factories.ts";
+} from "./src/delegation/factories.ts";

@@ -19,8 +19,13 @@
  * @module
  */
 
-export { type Consumer, MessageQueue, Microphone, type Receiver } from "./src/helper/microphone.ts";
-export { Listener, type ListenerOptions, type WaitOptions } from "./src/helper/listener.ts";
+export {
+  type Consumer,
+  MessageQueue,
+  Microphone,
+  type Receiver,
+} from "./src/delegation/microphone.ts";
+export { Listener, type ListenerOptions, type WaitOptions } from "./src/delegation/listener.ts";
 export {
   type Criteria,
   matches,
@@ -28,8 +33,8 @@ export {
   type Route,
   type RouteValue,
   type Template,
-} from "./src/helper/capture.ts";
-export { StopListening, WaitTooLong } from "./src/helper/errors.ts";
+} from "./src/delegation/capture.ts";
+export { StopListening, WaitTooLong } from "./src/core/errors/listening.ts";
 export {
   type AnyMethod,
   type Bound,
@@ -38,15 +43,15 @@ export {
   Sender,
   SenderBase,
   type SenderMethods,
-} from "./src/helper/sender.ts";
-export { SENDER_METHODS, type SenderMethodName } from "./src/helper/sender_methods.ts";
+} from "./src/delegation/sender.ts";
+export { SENDER_METHODS, type SenderMethodName } from "./src/delegation/sender_methods.ts";
 export {
   ChatContext,
   ListenerContext,
   type SeedTuple,
   type SpeakerLike,
   UserContext,
-} from "./src/helper/context.ts";
+} from "./src/delegation/context.ts";
 export {
   ChatHandler,
   type ChatHandlerOptions,
@@ -58,12 +63,12 @@ export {
   routeMessage,
   UserHandler,
   type UserHandlerOptions,
-} from "./src/helper/handler.ts";
-export { kindOf } from "./src/helper/kind.ts";
+} from "./src/delegation/handler.ts";
+export { kindOf } from "./src/updates/kind.ts";
 export {
   describeError,
   type ErrorContext,
   type ErrorHook,
   formatReport,
   logError,
-} from "./src/helper/report.ts";
+} from "./src/updates/report.ts";

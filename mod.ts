@@ -26,9 +26,9 @@
  */
 
 export { Bot, type BotOptions, type Transformer } from "./src/bot.ts";
-export { UpdateLoopError } from "./src/loop.ts";
-export type { LoopOptions, UpdateHandler } from "./src/loop.ts";
-export type { ErrorContext, ErrorHook } from "./src/helper/report.ts";
+export { UpdateLoopError } from "./src/updates/loop.ts";
+export type { LoopOptions, UpdateHandler } from "./src/updates/loop.ts";
+export type { ErrorContext, ErrorHook } from "./src/updates/report.ts";
 export type {
   ApiCaller,
   CallOptions,
@@ -36,11 +36,11 @@ export type {
   Transport,
   TransportRequest,
   TransportResponse,
-} from "./src/client.ts";
-export { autoRetry, type AutoRetryOptions } from "./src/retry.ts";
-export { type Throttler, throttler, type ThrottlerOptions } from "./src/throttle.ts";
-export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood.ts";
-export { type Clock, realClock } from "./src/clock.ts";
+} from "./src/core/client.ts";
+export { autoRetry, type AutoRetryOptions } from "./src/flood/retry.ts";
+export { type Throttler, throttler, type ThrottlerOptions } from "./src/flood/throttle.ts";
+export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood/limits.ts";
+export { type Clock, realClock } from "./src/time/clock.ts";
 export type {
   Api,
   BotMethods,
@@ -53,9 +53,9 @@ export type {
   MsgIdOf,
   PositionalArgs,
   PositionalTable,
-} from "./src/methods.ts";
-export { InputFile, type InputFileLike, type UploadData } from "./src/files.ts";
-export type { DownloadDestination } from "./src/download.ts";
+} from "./src/core/methods.ts";
+export { InputFile, type InputFileLike, type UploadData } from "./src/files/input_file.ts";
+export type { DownloadDestination } from "./src/core/download.ts";
 export {
   BadHTTPResponse,
   BotWasBlockedError,
@@ -73,7 +73,7 @@ export {
   TelepotError,
   TooManyRequestsError,
   UnauthorizedError,
-} from "./src/errors.ts";
+} from "./src/core/errors/telegram.ts";
 export {
   type ContentType,
   contentType,
@@ -88,7 +88,7 @@ export {
   type LongGlance,
   messageIdentifier,
   type UpdateKind,
-} from "./src/glance.ts";
+} from "./src/updates/glance.ts";
 
 export type {
   ApiMethods,
@@ -102,10 +102,10 @@ export type {
   ResponseParameters,
   ShippingQuery,
   Update,
-} from "./src/types.ts";
+} from "./src/core/types.ts";
 export {
   type DelegationPattern,
   DelegatorBot,
   type DelegatorBotOptions,
   SpeakerBot,
-} from "./src/delegator.ts";
+} from "./src/delegation/delegator.ts";

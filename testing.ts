@@ -47,5 +47,5 @@ export type {
 } from "./src/emulator/types.ts";
 export type { MethodSupport } from "./src/emulator/methods/index.ts";
 export { tinyPng } from "./src/emulator/files.ts";
-export { VirtualClock } from "./src/virtual_clock.ts";
-export type { FloodLimits, Rate } from "./src/flood.ts";
+export { VirtualClock } from "./src/emulator/virtual_clock.ts";
+export type { FloodLimits, Rate } from "./src/flood/limits.ts";

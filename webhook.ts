@@ -30,12 +30,12 @@ export {
   type WebhookCallback,
   webhookCallback,
   type WebhookOptions,
-} from "./src/webhook.ts";
-export type { ErrorContext, ErrorHook } from "./src/helper/report.ts";
-export type { Update } from "./src/types.ts";
+} from "./src/updates/webhook.ts";
+export type { ErrorContext, ErrorHook } from "./src/updates/report.ts";
+export type { Update } from "./src/core/types.ts";
 export {
   type NodeIncomingMessage,
   type NodeListener,
   type NodeServerResponse,
   toNodeListener,
-} from "./src/webhook_node.ts";
+} from "./src/updates/webhook_node.ts";

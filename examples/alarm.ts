@@ -11,7 +11,7 @@
 import { type BotOptions, DelegatorBot } from "../mod.ts";
 import { createOpen, perChatId } from "../delegate.ts";
 import { ChatHandler, type SeedTuple } from "../helper.ts";
-import { delay } from "../src/async_util.ts";
+import { delay } from "../src/time/timers.ts";
 import { runExample } from "./_main.ts";
 
 /** Takes alarm orders in one chat. */

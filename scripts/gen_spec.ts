@@ -1,5 +1,5 @@
 /**
- * Regenerates `src/spec.ts`, the table of Bot API facts (method names, parameter
+ * Regenerates `src/gen/spec.ts`, the table of Bot API facts (method names, parameter
  * names in documented order, accepted types, required flags, return types) that
  * both the Bot facade and the emulator are built from.
  *
@@ -50,7 +50,7 @@ lines.push(
 );
 
 await Deno.writeTextFile(
-  new URL("../src/spec.ts", import.meta.url),
+  new URL("../src/gen/spec.ts", import.meta.url),
   lines.join("\n"),
 );
 lines.length = 0;
@@ -86,6 +86,6 @@ for (const [name, t] of Object.entries<{ subtypes?: string[] }>(spec.types)) {
 }
 lines.push("};", "");
 await Deno.writeTextFile(
-  new URL("../src/spec_types.ts", import.meta.url),
+  new URL("../src/gen/spec_types.ts", import.meta.url),
   lines.join("\n"),
 );

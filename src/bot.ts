@@ -3,18 +3,18 @@
  * any method by name, file downloads, and the hook around every outgoing call.
  * @module
  */
-import type { File as TelegramFile, Update } from "./types.ts";
-import { type ApiCaller, type CallOptions, Client, type ClientOptions } from "./client.ts";
-import type { DownloadDestination } from "./download.ts";
-import { type LoopOptions, type UpdateHandler, UpdateLoop } from "./loop.ts";
-import { TelepotError } from "./errors.ts";
+import type { File as TelegramFile, Update } from "./core/types.ts";
+import { type ApiCaller, type CallOptions, Client, type ClientOptions } from "./core/client.ts";
+import type { DownloadDestination } from "./core/download.ts";
+import { type LoopOptions, type UpdateHandler, UpdateLoop } from "./updates/loop.ts";
+import { TelepotError } from "./core/errors/telegram.ts";
 import {
   type BotMethods,
   installMethods,
   type MethodName,
   type MethodParams,
   type MethodResult,
-} from "./methods.ts";
+} from "./core/methods.ts";
 
 /**
  * A hook around every outgoing Bot API call: it gets the next caller in the chain and
@@ -177,7 +177,7 @@ export class Bot {
     options: CallOptions = {},
   ): Promise<D extends undefined ? Uint8Array : void> {
     const getFile = (fileId: string, o: CallOptions) => this.getFile(fileId, o);
-    const { downloadFile } = await import("./download.ts"); // loaded on first use
+    const { downloadFile } = await import("./core/download.ts"); // loaded on first use
     const bytes = await downloadFile(this.#client, getFile, file, dest, options);
     return bytes as D extends undefined ? Uint8Array : void;
   }

@@ -1,4 +1,4 @@
-import { delay } from "../src/async_util.ts";
+import { delay } from "../src/time/timers.ts";
 
 /** Polls `cond` every few ms until it holds; throws after `ms` (generous: CI machines are busy). */
 export async function waitUntil(cond: () => boolean, ms = 5000): Promise<void> {

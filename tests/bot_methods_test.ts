@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { Emulator, tinyPng } from "../testing.ts";
 import { Bot } from "../mod.ts";
-import { METHODS } from "../src/spec.ts";
-import { SUBTYPES, TYPES } from "../src/spec_types.ts";
-import { ALIASES, EXTRA_TABLE, METHOD_TABLE } from "../src/method_table.ts";
-import { tableEntries } from "../src/methods.ts";
+import { METHODS } from "../src/gen/spec.ts";
+import { SUBTYPES, TYPES } from "../src/gen/spec_types.ts";
+import { ALIASES, EXTRA_TABLE, METHOD_TABLE } from "../src/gen/method_table.ts";
+import { tableEntries } from "../src/core/methods.ts";
 import { validateParams } from "../src/emulator/validate.ts";
 
 type Fact = readonly [string, readonly string[], boolean];
@@ -34,7 +34,7 @@ const MSG_ID_METHODS = [
   "getGameHighScores",
 ];
 
-Deno.test("METHOD_TABLE lists exactly the 180 methods of src/spec.ts, in documented order", () => {
+Deno.test("METHOD_TABLE lists exactly the 180 methods of src/gen/spec.ts, in documented order", () => {
   const names = METHOD_TABLE.split(";").map((e) => e.split(" ")[0]);
   assert.equal(names.length, 180);
   assert.deepEqual(names, Object.keys(METHODS));
@@ -70,7 +70,7 @@ Deno.test("EXTRA_TABLE and ALIASES name only methods Bot API 10.1 does not docum
 
 Deno.test("PositionalTable (the type-level table) matches the runtime table entry by entry", async () => {
   const source = await Deno.readTextFile(
-    new URL("../src/method_table.ts", import.meta.url),
+    new URL("../src/gen/method_table.ts", import.meta.url),
   );
   const typed = new Map<string, string[]>();
   for (const [, name, items] of source.matchAll(/^ {2}(\w+): \[(.*)\];$/gm)) {

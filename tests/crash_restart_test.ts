@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { Emulator } from "../testing.ts";
-import { delay } from "../src/async_util.ts";
+import { delay } from "../src/time/timers.ts";
 import { prng } from "../bench/server.ts";
 
 const FIXTURE = new URL("./fixtures/crash_bot.ts", import.meta.url).pathname;

@@ -22,11 +22,15 @@ import {
   type EmulatorServer,
 } from "../testing.ts";
 import { webhookCallback, type WebhookOptions } from "../webhook.ts";
-import { delay } from "../src/async_util.ts";
-import { tokenInPath } from "../src/client.ts";
-import { BadHTTPResponse, TelepotError, TooManyRequestsError } from "../src/errors.ts";
-import type { LoopOptions } from "../src/loop.ts";
-import type { Update } from "../src/types.ts";
+import { delay } from "../src/time/timers.ts";
+import { tokenInPath } from "../src/core/client.ts";
+import {
+  BadHTTPResponse,
+  TelepotError,
+  TooManyRequestsError,
+} from "../src/core/errors/telegram.ts";
+import type { LoopOptions } from "../src/updates/loop.ts";
+import type { Update } from "../src/core/types.ts";
 import { waitUntil } from "./_wait_until.ts";
 
 // ---- the rig ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ type RequiredKeys<T> = {
 // Every key of ApiMethods has a Bot method.
 assertType<Equals<Exclude<keyof Api, keyof Bot>, never>>(true);
 // No parameter @grammyjs/types requires is left out of the positional table, except
-// transferGift's star_count, which Bot API 10.1 documents as optional (src/spec.ts).
+// transferGift's star_count, which Bot API 10.1 documents as optional (src/gen/spec.ts).
 type LeftRequired = {
   [M in MethodName]: [RequiredKeys<Omit<MethodParams<M>, Consumed<PositionalTable[M]>>>] extends
     [never] ? never

@@ -7,8 +7,8 @@
 import type { Chat, Message, Update, User } from "./types.ts";
 import { ApiError } from "./api_error.ts";
 import { type Fault, FaultTable, type InjectOptions } from "./faults.ts";
-import type { FloodLimits } from "../flood.ts";
-import { postsMessage } from "../flood.ts";
+import type { FloodLimits } from "../flood/limits.ts";
+import { postsMessage } from "../flood/limits.ts";
 import { FloodControl } from "./flood.ts";
 import { MAX_DOWNLOAD } from "./files.ts";
 import {

@@ -3,7 +3,7 @@
  * enforced the way Telegram does it (a 429 with `retry_after`, nothing executed).
  * @module
  */
-import { type FloodLimits, floodLimits, SlidingWindow } from "../flood.ts";
+import { type FloodLimits, floodLimits, SlidingWindow } from "../flood/limits.ts";
 
 /** Counts message posts per chat and overall against the limits. */
 export class FloodControl {

@@ -16,7 +16,7 @@
 // Where the real server only logs a malformed JSON body and carries on with what it read, the
 // emulator refuses the request with a 400 instead, so a broken client is noticed.
 
-import { METHODS } from "../spec.ts";
+import { METHODS } from "../gen/spec.ts";
 
 /**
  * A request body that cannot be read as Bot API parameters.

@@ -1,5 +1,5 @@
 // Parameter validation for the Bot API emulator: checks a method's parameters against the Bot
-// API facts (src/spec.ts, src/spec_types.ts) and coerces them to their documented types.
+// API facts (src/gen/spec.ts, src/gen/spec_types.ts) and coerces them to their documented types.
 //
 // Wording follows the real Bot API server. Sources studied (for behaviour only, nothing copied):
 // the reference server tdlib/telegram-bot-api (its Client.cpp argument readers and td's JSON
@@ -19,8 +19,8 @@
 // false (an Integer "abc", a Boolean "maybe"), the emulator answers 400 so the bug is noticed.
 // Deliberately more lenient: a JSON `null` counts as an absent parameter.
 
-import { METHODS, type ParamFact } from "../spec.ts";
-import { SUBTYPES, TYPES } from "../spec_types.ts";
+import { METHODS, type ParamFact } from "../gen/spec.ts";
+import { SUBTYPES, TYPES } from "../gen/spec_types.ts";
 import { setOwn } from "./parse.ts";
 
 /** What {@linkcode validateParams} answers. */

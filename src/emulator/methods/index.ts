@@ -3,7 +3,7 @@
  * @module
  */
 
-import { METHODS } from "../../spec.ts";
+import { METHODS } from "../../gen/spec.ts";
 import type { Handler } from "./context.ts";
 import { CHAT_HANDLERS } from "./chats.ts";
 import { EDIT_HANDLERS } from "./edit.ts";

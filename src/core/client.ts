@@ -1,0 +1,443 @@
+/**
+ * The transport: turns `(method, params, signal)` into one HTTP request to the Bot API
+ * and its answer into a value or an error. It knows nothing of the 180 methods.
+ *
+ * - JSON body when no file is present, multipart when one is (`multipart.ts`, loaded
+ *   only then);
+ * - a per-request timeout (`getUpdates`' long-poll `timeout` seconds are added to it)
+ *   combined with the caller's AbortSignal; an abort rejects with the signal's reason;
+ * - `ok: false` answers become {@linkcode TelegramError}s (by `ERROR_RULES`), anything
+ *   else that is not a Bot API answer a {@linkcode BadHTTPResponse}, which says whether
+ *   the request may have been delivered (only a refused connection surely was not);
+ * - JSON calls go through a {@linkcode Transport}: `fetch` by default; under Node a
+ *   keep-alive `node:http` transport (`runtime/node_transport.ts`, imported lazily on the
+ *   first call, so nothing runtime-specific is in the core's import graph). Uploads and
+ *   downloads always use fetch. Nothing here repeats a request by itself;
+ * - the token never leaves this file except in the request URL (and `fileUrl`): error
+ *   messages name the method, and errors from the runtime are kept as `cause` only
+ *   after the token was removed from them.
+ * @module
+ */
+import {
+  BadHTTPResponse,
+  isReadOnlyMethod,
+  RequestTimeoutError,
+  type ResponseParameters,
+  telegramError,
+  TelepotError,
+} from "./errors/telegram.ts";
+import { hasUpload } from "../files/uploads.ts";
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Aborts the request; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A function that performs a Bot API call: the shape transformers wrap. */
+export type ApiCaller = (
+  method: string,
+  params: Record<string, unknown>,
+  options: CallOptions,
+) => Promise<unknown>;
+
+/** What a {@linkcode Transport} sends: one POST with a JSON body. */
+export interface TransportRequest {
+  /** Always "POST". */
+  method: string;
+  /** The request headers (`content-type: application/json`). */
+  headers: Record<string, string>;
+  /** The JSON body. */
+  body: string;
+  /** Aborts the request (timeout, or the caller's signal); reject with its reason. */
+  signal: AbortSignal;
+}
+
+/** What the client reads of an answer; a fetch `Response` is one. */
+export interface TransportResponse {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The answer's headers (only `content-type` is read). */
+  readonly headers: { get(name: string): string | null };
+  /** The answer's body as text. */
+  text(): Promise<string>;
+}
+
+/**
+ * Sends one JSON Bot API request. `fetch` itself is a Transport; so is the keep-alive
+ * `node:http` one the client picks under Node. A transport must never repeat a request
+ * by itself: a POST the server may have executed must fail, not be sent again.
+ */
+export type Transport = (url: string, init: TransportRequest) => Promise<TransportResponse>;
+
+/**
+ * A {@linkcode Transport} that can also apply the timeout and the caller's signal by
+ * itself (`timed`), sparing an AbortController, a timer and two listeners per request
+ * (a measurable share of a busy bot's CPU under Node). The node:http transport is one.
+ * `timed` rejects with `timeout()`'s result when `ms` passes before the answer's body
+ * was read, and with the signal's reason on abort; `ms` 0 or Infinity: no timeout.
+ */
+export interface TimedTransport extends Transport {
+  /** Sends like the transport, with the timeout and signal applied by the transport. */
+  timed(
+    url: string,
+    init: Omit<TransportRequest, "signal">,
+    ms: number,
+    signal: AbortSignal | undefined,
+    timeout: () => unknown,
+  ): Promise<TransportResponse>;
+}
+
+/** Where and how requests go. */
+export interface ClientOptions {
+  /** Where the Bot API lives. Default `https://api.telegram.org`. */
+  apiRoot?: string;
+  /** The fetch to use. Default the global one, looked up at each call. */
+  fetch?: typeof fetch;
+  /**
+   * What sends JSON calls (everything but uploads and downloads, which use `fetch`):
+   * a {@linkcode Transport}, or `"fetch"` for `fetch`. Default: under Node (not Deno or
+   * Bun) and with no `fetch` given, a keep-alive `node:http` transport (Node's `fetch`
+   * costs about four times the CPU per request); elsewhere `fetch`.
+   */
+  transport?: Transport | "fetch";
+  /**
+   * Per-request timeout in milliseconds, default 60 000; `0` or `Infinity`: none.
+   * getUpdates' long-poll `timeout` (seconds) is added to it.
+   */
+  timeout?: number;
+}
+
+/** Removes the token from texts and errors (`redact.ts`, loaded on the first error). */
+export interface Redaction {
+  /** The text with every spelling of the token replaced. */
+  text(text: string): string;
+  /** A copy of an error (its causes too) with the token removed everywhere. */
+  error(err: unknown): unknown;
+}
+
+/** The token as it appears in a request path: percent-encoded, except for the colon. */
+export function tokenInPath(token: string): string {
+  return encodeURIComponent(token).replaceAll("%3A", ":");
+}
+
+/** The default per-request timeout in milliseconds. */
+export const DEFAULT_TIMEOUT = 60_000;
+
+/** The HTTP side of a Bot: one instance per token. */
+export class Client {
+  /** Where the Bot API lives, without a trailing slash. */
+  readonly apiRoot: string;
+  /** Per-request timeout in milliseconds (0: none). */
+  readonly timeout: number;
+  readonly #token: string;
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+  /** undefined: fetch; null: not chosen yet (Node: load the node:http transport first). */
+  #transport: Transport | undefined | null;
+  #redaction: Promise<Redaction> | undefined;
+
+  constructor(token: string, options: ClientOptions = {}) {
+    if (typeof token !== "string" || token === "") {
+      throw new TypeError("Bot: the token must be a non-empty string");
+    }
+    this.#token = token;
+    this.apiRoot = (options.apiRoot ?? "https://api.telegram.org").replace(/\/+$/, "");
+    this.#base = `${this.apiRoot}/bot${tokenInPath(token)}/`;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    const transport = options.transport;
+    if (transport !== undefined && transport !== "fetch" && typeof transport !== "function") {
+      throw new TypeError('Bot: options.transport must be a function or "fetch"');
+    }
+    this.#transport = typeof transport === "function"
+      ? transport
+      : transport === undefined && options.fetch === undefined && underNode()
+      ? null
+      : undefined;
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      throw new RangeError("Bot: options.timeout must be a number of milliseconds >= 0");
+    }
+    this.timeout = timeout;
+  }
+
+  /** The token's redaction, loaded when first needed (error paths only). */
+  redaction(): Promise<Redaction> {
+    return this.#redaction ??= import("./redact.ts").then(({ redactor, redactError }) => {
+      const text = redactor(this.#token);
+      return { text, error: (err: unknown) => redactError(err, text) };
+    });
+  }
+
+  /** Performs one Bot API call. */
+  readonly call: ApiCaller = async (method, params, options) => {
+    let ms = this.timeout;
+    const longPoll = params.timeout;
+    if (ms > 0 && typeof longPoll === "number" && method.toLowerCase() === "getupdates") {
+      ms += Math.max(0, longPoll) * 1000;
+    }
+    options.signal?.throwIfAborted();
+    const init: RequestInit & { duplex?: "half" } = { method: "POST" };
+    let dispose: ((reason?: unknown) => Promise<void>) | undefined;
+    if (hasUpload(params)) {
+      const { multipartBody } = await import("../files/multipart.ts");
+      const mp = await multipartBody(params);
+      init.body = mp.body;
+      dispose = mp.dispose;
+      if (mp.contentType) {
+        init.headers = { "content-type": mp.contentType };
+        init.duplex = "half";
+      }
+    } else {
+      const body = JSON.stringify(params);
+      let transport = this.#transport;
+      if (transport === null) transport = this.#transport = await loadNodeTransport();
+      if (transport !== undefined) {
+        const req = { method: "POST", headers: { "content-type": "application/json" }, body };
+        return await this.request(
+          method,
+          this.#base + method,
+          req,
+          ms,
+          options.signal,
+          (res) => this.#answer(method, res),
+          transport as (url: string, init: RequestInit) => Promise<TransportResponse>,
+        );
+      }
+      init.headers = { "content-type": "application/json" };
+      init.body = body;
+    }
+    try {
+      return await this.request(method, this.#base + method, init, ms, options.signal, (res) => {
+        return this.#answer(method, res);
+      });
+    } finally {
+      await dispose?.();
+    }
+  };
+
+  /**
+   * The URL of a file on Telegram's file server. It contains the bot token: never log
+   * it, never show it to users.
+   */
+  fileUrl(filePath: string, method = "getFileUrl"): string {
+    return `${this.apiRoot}/file/bot${tokenInPath(this.#token)}/${safeFilePath(filePath, method)}`;
+  }
+
+  /**
+   * Sends one request with the timeout and signal applied until `consume` is done with
+   * the response. A failed fetch becomes a {@linkcode BadHTTPResponse} (network failure)
+   * whose cause has the token removed; an abort rejects with the signal's reason; the
+   * timeout with a {@linkcode RequestTimeoutError}. Errors `consume` throws pass as they are.
+   */
+  async request<T, R extends TransportResponse = Response>(
+    method: string,
+    url: string,
+    init: RequestInit,
+    ms: number,
+    signal: AbortSignal | undefined,
+    consume: (res: R) => Promise<T>,
+    send?: (url: string, init: RequestInit) => Promise<R>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    let timedOut: RequestTimeoutError | undefined;
+    const timeout = () =>
+      timedOut = new RequestTimeoutError(
+        method,
+        undefined,
+        `no answer within ${ms} ms${mayHaveBeenDelivered(method)}`,
+      );
+    const timed = (send as Partial<TimedTransport> | undefined)?.timed;
+    let start: () => Promise<R>;
+    let cleanup: (() => void) | undefined;
+    if (timed !== undefined) {
+      start = () => timed(url, init as TransportRequest, ms, signal, timeout) as Promise<R>;
+    } else {
+      const ctrl = new AbortController();
+      const onAbort = () => ctrl.abort(signal!.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = ms > 0 && Number.isFinite(ms)
+        ? setTimeout(() => ctrl.abort(timeout()), Math.min(ms, 2 ** 31 - 1))
+        : undefined;
+      cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      start = () =>
+        send
+          ? send(url, { ...init, signal: ctrl.signal })
+          : this.#fetch(url, { ...init, signal: ctrl.signal }) as unknown as Promise<R>;
+    }
+    try {
+      let res: R;
+      try {
+        res = await start();
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (timedOut) throw timedOut;
+        const cause = (await this.redaction()).error(err);
+        if (neverSent(err)) {
+          throw new BadHTTPResponse(
+            method,
+            undefined,
+            "network failure (no connection; not sent)",
+            {
+              cause,
+              maybeDelivered: false,
+            },
+          );
+        }
+        throw new BadHTTPResponse(
+          method,
+          undefined,
+          `network failure (no answer)${mayHaveBeenDelivered(method)}`,
+          { cause },
+        );
+      }
+      try {
+        return await consume(res);
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (timedOut) throw timedOut;
+        throw err;
+      }
+    } finally {
+      cleanup?.();
+    }
+  }
+
+  async #answer(method: string, res: TransportResponse): Promise<unknown> {
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw new BadHTTPResponse(
+        method,
+        res.status,
+        `network failure (answer cut off)${mayHaveBeenDelivered(method)}`,
+        { cause: (await this.redaction()).error(err) },
+      );
+    }
+    return await parseAnswer(method, res, text, () => this.redaction());
+  }
+}
+
+/**
+ * Reads a Bot API answer: the `result` of `ok: true`, a {@linkcode TelegramError} for
+ * `ok: false`, a {@linkcode BadHTTPResponse} for anything else.
+ */
+export async function parseAnswer(
+  method: string,
+  res: TransportResponse,
+  text: string,
+  redaction: () => Promise<Redaction>,
+): Promise<unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (
+    body === null || typeof body !== "object" || typeof (body as { ok?: unknown }).ok !== "boolean"
+  ) {
+    const type = res.headers.get("content-type")?.split(";")[0];
+    throw new BadHTTPResponse(
+      method,
+      res.status,
+      `HTTP ${res.status}, not a Bot API answer${type ? ` (${type})` : ""}${
+        mayHaveBeenDelivered(method)
+      }`,
+      { body: (await redaction()).text(text.slice(0, 512)) },
+    );
+  }
+  const answer = body as {
+    ok: boolean;
+    result?: unknown;
+    error_code?: unknown;
+    description?: unknown;
+    parameters?: unknown;
+  };
+  if (answer.ok) return answer.result;
+  const redact = (await redaction()).text;
+  const params = answer.parameters && typeof answer.parameters === "object"
+    ? answer.parameters as ResponseParameters
+    : {};
+  throw telegramError(
+    method,
+    typeof answer.error_code === "number" ? answer.error_code : res.status,
+    redact(typeof answer.description === "string" ? answer.description : ""),
+    params,
+  );
+}
+
+/**
+ * Checks a file_path from getFile and percent-encodes its segments. Refuses `.` and
+ * `..` segments: a URL would resolve them and leave the bot's file directory.
+ */
+export function safeFilePath(filePath: string, method: string): string {
+  if (typeof filePath !== "string" || filePath === "") {
+    throw new TypeError(`${method}: file_path must be a non-empty string`);
+  }
+  const segments = filePath.replace(/^\/+/, "").split("/");
+  if (segments.some((s) => s === "." || s === "..")) {
+    throw new TelepotError(`${method}: refusing a file_path with '.' or '..' segments`);
+  }
+  return segments.map(encodeURIComponent).join("/");
+}
+
+/** The note a failure of a state-changing call carries when it may have been executed. */
+function mayHaveBeenDelivered(method: string): string {
+  return isReadOnlyMethod(method) ? "" : "; it may have been delivered";
+}
+
+/** Error codes (anywhere in the cause chain) that mean the request never left. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+/** What Deno's and Bun's fetch say when the connection could not be made. */
+const NOT_SENT_TEXT =
+  /connection refused|tcp connect error|dns error|failed to lookup address|name or service not known|unable to connect/i;
+
+/**
+ * Whether a failed request surely never reached the server: the connection was refused
+ * or the host did not resolve (Node's, Deno's and Bun's wording). Anything else (a reset,
+ * a browser's opaque "Failed to fetch") may have been delivered.
+ */
+export function neverSent(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== "object" || depth > 6) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === "string" && NOT_SENT_CODES.has(e.code)) return true;
+  if (typeof e.message === "string" && NOT_SENT_TEXT.test(e.message)) return true;
+  if (neverSent(e.cause, depth + 1)) return true;
+  return Array.isArray(e.errors) && e.errors.length > 0 &&
+    e.errors.every((x) => neverSent(x, depth + 1));
+}
+
+/** Node (not Deno or Bun, which also have `process.versions.node`). */
+function underNode(): boolean {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { versions?: { node?: string } };
+  };
+  return g.Deno === undefined && g.Bun === undefined &&
+    typeof g.process?.versions?.node === "string";
+}
+
+/**
+ * The node:http keep-alive transport, loaded on first use; `undefined` (fetch) when it
+ * cannot load (a bundle for workers where `process` exists but node:http does not).
+ */
+async function loadNodeTransport(): Promise<Transport | undefined> {
+  try {
+    return (await import("../runtime/node_transport.ts")).nodeTransport();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { abortable, deadline, delay } from "../../src/time/timers.ts";
+
+Deno.test("delay() resolves after the time", async () => {
+  const start = performance.now();
+  await delay(20);
+  assert.ok(performance.now() - start >= 15);
+});
+
+Deno.test("delay() rejects with signal.reason when aborted and clears its timer", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stopped");
+  const waiting = delay(60_000, { signal: controller.signal });
+  controller.abort(reason);
+  await assert.rejects(waiting, (err) => err === reason);
+  // A leaked 60 s timer would fail Deno's sanitizer for this test.
+});
+
+Deno.test("delay() rejects at once with an already aborted signal", async () => {
+  const reason = new Error("already");
+  await assert.rejects(
+    delay(10, { signal: AbortSignal.abort(reason) }),
+    (err) => err === reason,
+  );
+});
+
+Deno.test("delay() with an abort reason-less signal rejects with an AbortError", async () => {
+  const controller = new AbortController();
+  const waiting = delay(60_000, { signal: controller.signal });
+  controller.abort();
+  await assert.rejects(waiting, (err: Error) => err.name === "AbortError");
+});
+
+Deno.test("delay() longer than 2^31-1 ms is split and can still be aborted", async () => {
+  const controller = new AbortController();
+  const waiting = delay(2 ** 31 + 10, { signal: controller.signal });
+  await delay(5);
+  controller.abort(new Error("x"));
+  await assert.rejects(waiting, /x/);
+});
+
+Deno.test("delay() removes its abort listener after resolving", async () => {
+  const controller = new AbortController();
+  let added = 0;
+  let removed = 0;
+  const signal = controller.signal;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    added++;
+    add(...args);
+  }) as typeof add;
+  signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+    removed++;
+    remove(...args);
+  }) as typeof remove;
+  await delay(1, { signal });
+  assert.equal(added, 1);
+  assert.equal(removed, 1);
+});
+
+Deno.test("deadline() passes the value through when in time", async () => {
+  assert.equal(await deadline(Promise.resolve(42), 1000), 42);
+});
+
+Deno.test("deadline() rejects with a TimeoutError when the time is up", async () => {
+  await assert.rejects(
+    deadline(new Promise(() => {}), 10),
+    (err: DOMException) => err.name === "TimeoutError",
+  );
+});
+
+Deno.test("deadline() passes a rejection through", async () => {
+  await assert.rejects(
+    deadline(Promise.reject(new Error("boom")), 1000),
+    /boom/,
+  );
+});
+
+Deno.test("deadline() rejects early when its signal aborts", async () => {
+  const controller = new AbortController();
+  const waiting = deadline(new Promise(() => {}), 60_000, {
+    signal: controller.signal,
+  });
+  controller.abort(new Error("cancel"));
+  await assert.rejects(waiting, /cancel/);
+});
+
+Deno.test("abortable() settles like the promise when not aborted", async () => {
+  const controller = new AbortController();
+  assert.equal(
+    await abortable(delay(1).then(() => "v"), controller.signal),
+    "v",
+  );
+  await assert.rejects(
+    abortable(Promise.reject(new Error("e")), controller.signal),
+    /e/,
+  );
+  assert.equal(await abortable(Promise.resolve(1)), 1);
+});
+
+Deno.test("abortable() rejects with signal.reason when aborted first", async () => {
+  const controller = new AbortController();
+  const waiting = abortable(new Promise(() => {}), controller.signal);
+  controller.abort(new Error("gone"));
+  await assert.rejects(waiting, /gone/);
+  await assert.rejects(
+    abortable(Promise.resolve(1), AbortSignal.abort(new Error("pre"))),
+    /pre/,
+  );
+});
