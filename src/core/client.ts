@@ -27,6 +27,7 @@ import {
   TelepotError,
 } from "./errors/telegram.ts";
 import { hasUpload } from "../files/uploads.ts";
+import { timeoutSignal } from "../time/timers.ts";
 
 /** Options of one call. */
 export interface CallOptions {
@@ -253,20 +254,12 @@ export class Client {
     if (timed !== undefined) {
       start = () => timed(url, init as TransportRequest, ms, signal, timeout) as Promise<R>;
     } else {
-      const ctrl = new AbortController();
-      const onAbort = () => ctrl.abort(signal!.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = ms > 0 && Number.isFinite(ms)
-        ? setTimeout(() => ctrl.abort(timeout()), Math.min(ms, 2 ** 31 - 1))
-        : undefined;
-      cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
+      const limit = timeoutSignal(ms, timeout, signal);
+      cleanup = limit.clear;
       start = () =>
         send
-          ? send(url, { ...init, signal: ctrl.signal })
-          : this.#fetch(url, { ...init, signal: ctrl.signal }) as unknown as Promise<R>;
+          ? send(url, { ...init, signal: limit.signal })
+          : this.#fetch(url, { ...init, signal: limit.signal }) as unknown as Promise<R>;
     }
     try {
       let res: R;

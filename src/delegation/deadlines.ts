@@ -9,6 +9,8 @@
  * @module
  */
 
+import { startTimer } from "../time/timers.ts";
+
 /**
  * Something with a deadline: extend it and implement `expire()`. It can be
  * scheduled again after it expired; after a cancel it may still sit in the heap
@@ -24,8 +26,6 @@ export abstract class Timed {
   /** Called once when the deadline passes. */
   abstract expire(): void;
 }
-
-const MAX_TIMER = 2 ** 31 - 1;
 
 /** A heap of deadlines behind one runtime timer. */
 export class DeadlineScheduler {
@@ -84,8 +84,7 @@ export class DeadlineScheduler {
     const head = this.#heap[0];
     if (head === undefined) return;
     this.#armedFor = head.at;
-    const ms = Math.min(MAX_TIMER, Math.max(0, head.at - this.#now()));
-    this.#timer = setTimeout(() => this.#fire(), ms);
+    this.#timer = startTimer(() => this.#fire(), head.at - this.#now());
   }
 
   #disarm(): void {

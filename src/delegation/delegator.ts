@@ -5,7 +5,7 @@
  */
 
 import type { Update } from "../core/types.ts";
-import { deadline } from "../time/timers.ts";
+import { deadline, startTimer } from "../time/timers.ts";
 import { Bot, type BotOptions } from "../bot.ts";
 import { type LoopOptions, Settlement, type UpdateHandler } from "../updates/loop.ts";
 import type { SeedTuple } from "./context.ts";
@@ -428,7 +428,7 @@ export class DelegatorBot extends SpeakerBot {
       gaveUp = true;
       for (const rec of this.#live) rec.settle(false);
     };
-    const timer = setTimeout(giveUp, Math.min(drainMs, 2 ** 31 - 1));
+    const timer = startTimer(giveUp, drainMs);
     try {
       await super.stop();
       // Delegates fed otherwise (webhooks, handle() called directly) finish too.

@@ -8,6 +8,7 @@
 import { attachSignal, type SeedTuple } from "./context.ts";
 import { StopListening, WaitTooLong } from "../core/errors/listening.ts";
 import type { Openable } from "./handler.ts";
+import { isThenable } from "../time/timers.ts";
 
 /** A delegate: runs for one seed; its signal aborts when the bot stops. */
 export type Delegate = (seedTuple: SeedTuple, signal: AbortSignal) => unknown;
@@ -56,11 +57,6 @@ export function createRun<A extends unknown[]>(
     attachSignal(job, signal);
     return job.run(signal);
   };
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && typeof v === "object" &&
-    typeof (v as { then?: unknown }).then === "function";
 }
 
 /** Whether a delegate ended the normal way: idle, closed, or stopped by its signal. */

@@ -32,6 +32,7 @@ import { EmulatedUser, type UserHost } from "./user.ts";
 import { validateParams } from "./validate.ts";
 import { WebhookDeliverer } from "./webhook.ts";
 import { FULL_ADMIN_RIGHTS, type MemberRec, type Obj, World } from "./world.ts";
+import { timeoutSignal } from "../time/timers.ts";
 
 /** Options of {@linkcode Emulator}. */
 export interface EmulatorOptions {
@@ -868,20 +869,17 @@ export class Emulator {
   }
 
   async #downloadUrl(url: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), 10_000);
-    const onAbort = () => ctrl.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted on the caller's signal, or after 10 s, with a plain AbortError either way.
+    const limit = timeoutSignal(10_000, () => undefined, signal);
     try {
-      const res = await this.#fileUrlFetch(url, { signal: ctrl.signal });
+      const res = await this.#fileUrlFetch(url, { signal: limit.signal });
       if (!res.ok) {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
       return new Uint8Array(await res.arrayBuffer());
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      limit.clear();
     }
   }
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { startTimer } from "../time/timers.ts";
+
 /** An update as stored: `update_id` plus exactly one payload field. */
 export type StoredUpdate = { update_id: number } & Record<string, unknown>;
 
@@ -22,8 +24,6 @@ export function updateKind(update: Record<string, unknown>): string {
 
 /** How a long-poll wait ended. */
 export type WaitOutcome = "update" | "timeout" | "terminated" | "aborted" | "closed";
-
-const MAX_TIMER = 2 ** 31 - 1;
 
 /** FIFO of updates with amortized O(1) push, confirm and peek. */
 export class UpdateQueue {
@@ -125,7 +125,7 @@ export class UpdateQueue {
         resolve(outcome);
       };
       const onAbort = () => done("aborted");
-      const timer = setTimeout(() => done("timeout"), Math.min(ms, MAX_TIMER));
+      const timer = startTimer(() => done("timeout"), ms);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiter = done;
     });

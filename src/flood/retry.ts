@@ -21,6 +21,7 @@
  */
 import type { Transformer } from "../bot.ts";
 import { type Clock, realClock } from "../time/clock.ts";
+import { backoff } from "../time/timers.ts";
 import {
   BadHTTPResponse,
   isReadOnlyMethod,
@@ -99,18 +100,18 @@ export function autoRetry(options: AutoRetryOptions = {}): Transformer {
 
   const decide = (method: string, err: unknown, attempt: number): Decision => {
     if (attempt >= maxRetries) return undefined;
-    const backoff = Math.min(max, initial * 2 ** attempt);
+    const exponential = backoff(attempt, initial, max);
     if (err instanceof TooManyRequestsError || (err as TelegramError)?.errorCode === 429) {
       const seconds = (err as TooManyRequestsError).parameters?.retry_after;
       const wait = (typeof seconds === "number" && seconds >= 0 ? seconds : 1) * 1000;
       return wait <= maxWait ? wait : undefined;
     }
     if (err instanceof BadHTTPResponse) {
-      if (!err.maybeDelivered) return backoff;
-      return unclearOk(method) ? backoff : undefined;
+      if (!err.maybeDelivered) return exponential;
+      return unclearOk(method) ? exponential : undefined;
     }
     if (err instanceof TelegramError && err.errorCode >= 500) {
-      return unclearOk(method) ? backoff : undefined;
+      return unclearOk(method) ? exponential : undefined;
     }
     return undefined;
   };

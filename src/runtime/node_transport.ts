@@ -14,6 +14,7 @@ import { Buffer } from "node:buffer";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { TimedTransport, TransportResponse } from "../core/client.ts";
+import { startTimer } from "../time/timers.ts";
 
 /** Options of {@linkcode nodeTransport}. */
 export interface NodeTransportOptions {
@@ -135,7 +136,7 @@ function sender(pool: Agents): TimedTransport["timed"] {
       const onAbort = () => end(signal!.reason);
       signal?.addEventListener("abort", onAbort, { once: true });
       const timer = ms > 0 && Number.isFinite(ms)
-        ? setTimeout(() => end(timeout()), Math.min(ms, 2 ** 31 - 1))
+        ? startTimer(() => end(timeout()), ms)
         : undefined;
       const done = () => {
         clearTimeout(timer);

@@ -1,12 +1,93 @@
 /**
- * Small promise helpers with AbortSignal support: {@linkcode delay},
- * {@linkcode deadline} and {@linkcode abortable}. Pure web APIs (timers,
- * AbortSignal, DOMException), so they run in every runtime.
+ * The one home of timer and abort plumbing: {@linkcode delay}, {@linkcode deadline},
+ * {@linkcode abortable}, {@linkcode timeoutSignal}, {@linkcode startTimer},
+ * {@linkcode backoff} and {@linkcode isThenable}. Pure web APIs (timers, AbortSignal,
+ * DOMException), so they run in every runtime.
  * @module
  */
 
-/** The longest timeout a single `setTimeout` accepts (2^31 - 1 ms). */
-const MAX_TIMER = 2 ** 31 - 1;
+/** The longest timeout a single `setTimeout` accepts (2^31 - 1 ms); longer ones fire at once. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/** Whether `v` is a promise or another thenable (what `await` would wait for). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === "object" || typeof v === "function") &&
+    typeof (v as { then?: unknown }).then === "function";
+}
+
+/**
+ * `setTimeout(fn, ms)` with `ms` clamped to `[0, MAX_TIMER]`, so a long limit waits the
+ * longest a timer can instead of firing at once.
+ *
+ * @example
+ * ```ts
+ * import { startTimer } from "./timers.ts";
+ * clearTimeout(startTimer(() => {}, Infinity));
+ * ```
+ */
+export function startTimer(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
+  return setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER));
+}
+
+/** A signal that aborts on a parent's abort or when time is up; `clear()` when done. */
+export interface TimeoutSignal {
+  /** Aborts with the parent's reason, or with `onTimeout()` after `ms`. */
+  readonly signal: AbortSignal;
+  /** Removes the timer and the listener on the parent. */
+  clear(): void;
+}
+
+/**
+ * A signal for one operation: it aborts with `parent`'s reason when `parent` aborts, or
+ * with `onTimeout()` once `ms` milliseconds pass (no timer when `ms` is not a positive
+ * finite number). Call `clear()` when the operation ends, whatever the outcome.
+ *
+ * @example
+ * ```ts
+ * import { timeoutSignal } from "./timers.ts";
+ * const t = timeoutSignal(1000, () => new Error("too slow"));
+ * try {
+ *   // await fetch(url, { signal: t.signal });
+ * } finally {
+ *   t.clear();
+ * }
+ * ```
+ */
+export function timeoutSignal(
+  ms: number,
+  onTimeout: () => unknown,
+  parent?: AbortSignal,
+): TimeoutSignal {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent!.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener("abort", onAbort, { once: true });
+  const timer = ms > 0 && Number.isFinite(ms)
+    ? startTimer(() => controller.abort(onTimeout()), ms)
+    : undefined;
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      parent?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/**
+ * Capped exponential backoff: `initial * 2^attempt` milliseconds, at most `max`; with
+ * `jitter`, a random point in the upper half of that (so retries of many clients spread).
+ *
+ * @example
+ * ```ts
+ * import { backoff } from "./timers.ts";
+ * backoff(3, 500, 30_000); // 4000
+ * ```
+ */
+export function backoff(attempt: number, initial: number, max: number, jitter = false): number {
+  const ms = Math.min(max, initial * 2 ** attempt);
+  return jitter ? ms * (0.5 + Math.random() / 2) : ms;
+}
 
 /** Options of {@linkcode delay}. */
 export interface DelayOptions {

@@ -24,7 +24,15 @@
 
 import type { ApiMethods } from "../core/types.ts";
 import type { Update } from "../core/types.ts";
-import { abortable, deadline, delay } from "../time/timers.ts";
+import {
+  abortable,
+  backoff,
+  deadline,
+  delay,
+  isThenable,
+  startTimer,
+  timeoutSignal,
+} from "../time/timers.ts";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
 import { TelepotError } from "../core/errors/telegram.ts";
 import { payloadOf, rememberKind } from "./kind.ts";
@@ -228,11 +236,6 @@ export function classify(err: unknown): Verdict {
     };
   }
   return {};
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === "object" || typeof v === "function") &&
-    typeof (v as { then?: unknown }).then === "function";
 }
 
 /** The reason the loop's own signal aborts with when stopped. */
@@ -449,8 +452,7 @@ export class UpdateLoop {
             break;
           }
           failures++;
-          const wait = verdict.wait ??
-            Math.min(max, initial * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+          const wait = verdict.wait ?? backoff(failures - 1, initial, max, true);
           report(o.onError, err, { source: "getUpdates", retryIn: Math.round(wait) });
           try {
             await delay(wait, { signal });
@@ -520,22 +522,19 @@ export class UpdateLoop {
   async #poll(params: GetUpdatesParams, signal: AbortSignal, timeout: number): Promise<unknown> {
     const limit = Math.max(0, timeout) * 1000 + this.#stallTimeout;
     if (!Number.isFinite(limit)) return await this.#source.call("getUpdates", params, { signal });
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(() => {
-      controller.abort(
+    const stall = timeoutSignal(
+      limit,
+      () =>
         new TelepotError(
           `getUpdates: no answer within ${Math.round(limit)} ms (the long-poll timeout plus ` +
             "stallTimeout); the connection is taken for dead and the loop polls again",
         ),
-      );
-    }, Math.min(limit, 2 ** 31 - 1));
+      signal,
+    );
     try {
-      return await this.#source.call("getUpdates", params, { signal: controller.signal });
+      return await this.#source.call("getUpdates", params, { signal: stall.signal });
     } finally {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      stall.clear();
     }
   }
 
@@ -565,10 +564,10 @@ export class UpdateLoop {
     const waited = ms === Infinity ? pending : Promise.race([
       pending,
       new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
+        timer = startTimer(() => {
           late = true;
           resolve();
-        }, Math.min(ms, 2 ** 31 - 1));
+        }, ms);
       }),
     ]);
     try {
@@ -659,7 +658,7 @@ export class UpdateLoop {
           this.#bound = -Infinity;
           resolve();
         };
-        const timer = setTimeout(wake, Math.min(Math.max(0, held[0].until - now), 2 ** 31 - 1));
+        const timer = startTimer(wake, held[0].until - now);
         signal.addEventListener("abort", wake, { once: true });
         this.#wake = wake;
         this.#bound = bound;
@@ -687,7 +686,7 @@ export class UpdateLoop {
         });
       }
       if (left > 0) {
-        const timer = setTimeout(wake, Math.min(ms, 2 ** 31 - 1));
+        const timer = startTimer(wake, ms);
         const onAbort = () => wake();
         signal?.addEventListener("abort", onAbort, { once: true });
         await woken;

@@ -11,6 +11,7 @@ import type { Update } from "../core/types.ts";
 import { payloadOf, rememberKind } from "./kind.ts";
 import { type ErrorHook, report } from "./report.ts";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
+import { isThenable } from "../time/timers.ts";
 
 /** What a webhook feeds: a Bot (or anything with its `handle(msg, update)`). */
 export interface UpdateReceiver {
@@ -297,11 +298,6 @@ function parseUpdate(body: Uint8Array): Update | undefined {
   const id = (value as { update_id?: unknown }).update_id;
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) return undefined;
   return value as Update;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === "object" || typeof v === "function") &&
-    typeof (v as { then?: unknown }).then === "function";
 }
 
 /** The `waitUntil` of a platform argument (the Workers ExecutionContext), if one has it. */

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { abortable, deadline, delay } from "../../src/time/timers.ts";
+import {
+  abortable,
+  backoff,
+  deadline,
+  delay,
+  isThenable,
+  MAX_TIMER,
+  startTimer,
+  timeoutSignal,
+} from "../../src/time/timers.ts";
 
 Deno.test("delay() resolves after the time", async () => {
   const start = performance.now();
@@ -108,4 +117,70 @@ Deno.test("abortable() rejects with signal.reason when aborted first", async () 
     abortable(Promise.resolve(1), AbortSignal.abort(new Error("pre"))),
     /pre/,
   );
+});
+
+Deno.test("isThenable() accepts promises and thenables, nothing else", () => {
+  assert.equal(isThenable(Promise.resolve()), true);
+  assert.equal(isThenable({ then() {} }), true);
+  const fn = Object.assign(() => {}, { then() {} });
+  assert.equal(isThenable(fn), true);
+  for (const v of [null, undefined, 0, "then", {}, { then: 1 }]) assert.equal(isThenable(v), false);
+});
+
+Deno.test("startTimer() clamps a delay beyond 2^31-1 ms instead of firing at once", async () => {
+  let fired = false;
+  const timer = startTimer(() => fired = true, Infinity);
+  await delay(5);
+  clearTimeout(timer);
+  assert.equal(fired, false, "an infinite delay must not fire at once");
+  const done = Promise.withResolvers<void>();
+  startTimer(done.resolve, -5); // negative counts as 0
+  await done.promise;
+  assert.equal(MAX_TIMER, 2 ** 31 - 1);
+});
+
+Deno.test("timeoutSignal() aborts with onTimeout() after ms, or with the parent's reason", async () => {
+  const t = timeoutSignal(5, () => new Error("too slow"));
+  await new Promise((r) => t.signal.addEventListener("abort", r));
+  assert.equal((t.signal.reason as Error).message, "too slow");
+  t.clear();
+
+  const parent = new AbortController();
+  const u = timeoutSignal(10_000, () => new Error("never"), parent.signal);
+  parent.abort(new Error("stopped"));
+  assert.equal((u.signal.reason as Error).message, "stopped");
+  u.clear();
+
+  const already = new AbortController();
+  already.abort("early");
+  assert.equal(timeoutSignal(10, () => "late", already.signal).signal.reason, "early");
+});
+
+Deno.test("timeoutSignal() sets no timer for 0 or Infinity, and clear() stops both causes", async () => {
+  for (const ms of [0, Infinity, Number.NaN]) {
+    const t = timeoutSignal(ms, () => "fired");
+    await delay(5);
+    assert.equal(t.signal.aborted, false, `ms = ${ms}`);
+    t.clear();
+  }
+  const parent = new AbortController();
+  const t = timeoutSignal(5, () => "fired", parent.signal);
+  t.clear();
+  parent.abort("after clear");
+  await delay(15);
+  assert.equal(t.signal.aborted, false, "cleared: neither the timer nor the parent aborts it");
+});
+
+Deno.test("backoff() doubles from initial up to max; jitter keeps it in the upper half", () => {
+  assert.deepEqual([0, 1, 2, 3, 10].map((n) => backoff(n, 500, 3000)), [
+    500,
+    1000,
+    2000,
+    3000,
+    3000,
+  ]);
+  for (let i = 0; i < 200; i++) {
+    const ms = backoff(2, 500, 30_000, true);
+    assert.ok(ms >= 1000 && ms <= 2000, String(ms));
+  }
 });
