@@ -25,18 +25,13 @@
  * @module
  */
 
-export { Bot, type BotOptions, type Transformer } from "./src/bot.ts";
+export { Bot, type BotOptions } from "./src/bot.ts";
 export { UpdateLoopError } from "./src/updates/loop.ts";
 export type { LoopOptions, UpdateHandler } from "./src/updates/loop.ts";
 export type { ErrorContext, ErrorHook } from "./src/updates/report.ts";
-export type {
-  ApiCaller,
-  CallOptions,
-  ClientOptions,
-  Transport,
-  TransportRequest,
-  TransportResponse,
-} from "./src/core/client.ts";
+export type { ClientOptions } from "./src/core/client.ts";
+export type { ApiCaller, CallOptions, Transformer } from "./src/core/transformer.ts";
+export type { Transport, TransportRequest, TransportResponse } from "./src/runtime/transport.ts";
 export { autoRetry, type AutoRetryOptions } from "./src/flood/retry.ts";
 export { type Throttler, throttler, type ThrottlerOptions } from "./src/flood/throttle.ts";
 export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood/limits.ts";

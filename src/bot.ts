@@ -4,7 +4,8 @@
  * @module
  */
 import type { File as TelegramFile, Update } from "./core/types.ts";
-import { type ApiCaller, type CallOptions, Client, type ClientOptions } from "./core/client.ts";
+import { Client, type ClientOptions } from "./core/client.ts";
+import type { ApiCaller, CallOptions, Transformer } from "./core/transformer.ts";
 import type { DownloadDestination } from "./core/download.ts";
 import { type LoopOptions, type UpdateHandler, UpdateLoop } from "./updates/loop.ts";
 import { TelepotError } from "./core/errors/telegram.ts";
@@ -15,18 +16,6 @@ import {
   type MethodParams,
   type MethodResult,
 } from "./core/methods.ts";
-
-/**
- * A hook around every outgoing Bot API call: it gets the next caller in the chain and
- * the call, and returns (a promise of) the result. Retry, throttling and logging are
- * transformers; see {@linkcode Bot.use}.
- */
-export type Transformer = (
-  next: ApiCaller,
-  method: string,
-  params: Record<string, unknown>,
-  options: CallOptions,
-) => Promise<unknown>;
 
 /** Options of {@linkcode Bot}. */
 export interface BotOptions extends ClientOptions {

@@ -23,7 +23,7 @@ import {
 } from "../testing.ts";
 import { webhookCallback, type WebhookOptions } from "../webhook.ts";
 import { delay } from "../src/time/timers.ts";
-import { tokenInPath } from "../src/core/client.ts";
+import { tokenInPath } from "../src/core/token.ts";
 import {
   BadHTTPResponse,
   TelepotError,

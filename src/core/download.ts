@@ -5,8 +5,8 @@
  * @module
  */
 import type { File as TelegramFile } from "./types.ts";
-import type { CallOptions, Client } from "./client.ts";
-import { parseAnswer } from "./client.ts";
+import { type Client, parseAnswer } from "./client.ts";
+import type { CallOptions } from "./transformer.ts";
 import { BadHTTPResponse, TelepotError } from "./errors/telegram.ts";
 
 /** Where a download goes: a local path (Deno/Node/Bun) or a WritableStream. */

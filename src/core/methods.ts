@@ -19,7 +19,7 @@
  * @module
  */
 import type { ApiMethods } from "./types.ts";
-import type { CallOptions } from "./client.ts";
+import type { CallOptions } from "./transformer.ts";
 import type { InputFileLike } from "../files/input_file.ts";
 import { ALIASES, EXTRA_TABLE, METHOD_TABLE, type PositionalTable } from "../gen/method_table.ts";
 

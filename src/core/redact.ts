@@ -4,7 +4,7 @@
  * `client.ts`, on the first error.
  * @module
  */
-import { tokenInPath } from "./client.ts";
+import { tokenInPath } from "./token.ts";
 
 /** What replaces the token. */
 export const REDACTED = "<token>";

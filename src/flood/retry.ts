@@ -19,7 +19,7 @@
  * "can be uploaded only once" TypeError; upload bytes, a Blob or a path to be safe.
  * @module
  */
-import type { Transformer } from "../bot.ts";
+import type { Transformer } from "../core/transformer.ts";
 import { type Clock, realClock } from "../time/clock.ts";
 import { backoff } from "../time/timers.ts";
 import {

@@ -11,8 +11,7 @@
  * straight through.
  * @module
  */
-import type { Transformer } from "../bot.ts";
-import type { ApiCaller, CallOptions } from "../core/client.ts";
+import type { ApiCaller, CallOptions, Transformer } from "../core/transformer.ts";
 import { type Clock, realClock } from "../time/clock.ts";
 import {
   type FloodLimits,

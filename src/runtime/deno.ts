@@ -2,7 +2,7 @@
  * The file system adapter for Deno (loaded lazily by `fs.ts`).
  * @module
  */
-import type { FileSystem } from "./fs.ts";
+import type { FileSystem } from "./file_system.ts";
 
 /** Files through `Deno.open`: uploads are streamed from the file, downloads streamed into it. */
 export const denoFileSystem: FileSystem = {

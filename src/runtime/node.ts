@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import { Readable } from "node:stream";
-import type { FileSystem } from "./fs.ts";
+import type { FileSystem } from "./file_system.ts";
 
 /**
  * Files through `node:fs`: an upload is a file-backed Blob (`fs.openAsBlob`, read as the

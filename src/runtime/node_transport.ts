@@ -13,7 +13,7 @@
 import { Buffer } from "node:buffer";
 import * as http from "node:http";
 import * as https from "node:https";
-import type { TimedTransport, TransportResponse } from "../core/client.ts";
+import type { TimedTransport, TransportResponse } from "./transport.ts";
 import { startTimer } from "../time/timers.ts";
 
 /** Options of {@linkcode nodeTransport}. */

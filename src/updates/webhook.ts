@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Transformer } from "../bot.ts";
+import type { Transformer } from "../core/transformer.ts";
 import type { Update } from "../core/types.ts";
 import { payloadOf, rememberKind } from "./kind.ts";
 import { type ErrorHook, report } from "./report.ts";
