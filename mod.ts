@@ -51,24 +51,22 @@ export type {
 } from "./src/core/methods.ts";
 export { InputFile, type InputFileLike, type UploadData } from "./src/files/input_file.ts";
 export type { DownloadDestination } from "./src/core/download.ts";
+export { TelepotError } from "./src/core/errors/base.ts";
 export {
-  BadHTTPResponse,
   BotWasBlockedError,
   BotWasKickedError,
   ChatNotFoundError,
   ConflictError,
   ERROR_RULES,
-  isReadOnlyMethod,
   MigratedToSupergroupChatError,
   NotEnoughRightsError,
-  RequestTimeoutError,
   TelegramError,
   telegramError,
   type TelegramErrorClass,
-  TelepotError,
   TooManyRequestsError,
   UnauthorizedError,
 } from "./src/core/errors/telegram.ts";
+export { BadHTTPResponse, isReadOnlyMethod, RequestTimeoutError } from "./src/core/errors/http.ts";
 export {
   type ContentType,
   contentType,

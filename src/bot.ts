@@ -8,7 +8,7 @@ import { Client, type ClientOptions } from "./core/client.ts";
 import type { ApiCaller, CallOptions, Transformer } from "./core/transformer.ts";
 import type { DownloadDestination } from "./core/download.ts";
 import { type LoopOptions, type UpdateHandler, UpdateLoop } from "./updates/loop.ts";
-import { TelepotError } from "./core/errors/telegram.ts";
+import { TelepotError } from "./core/errors/base.ts";
 import {
   type BotMethods,
   installMethods,

@@ -24,11 +24,9 @@ import {
 import { webhookCallback, type WebhookOptions } from "../webhook.ts";
 import { delay } from "../src/time/timers.ts";
 import { tokenInPath } from "../src/core/token.ts";
-import {
-  BadHTTPResponse,
-  TelepotError,
-  TooManyRequestsError,
-} from "../src/core/errors/telegram.ts";
+import { TelepotError } from "../src/core/errors/base.ts";
+import { BadHTTPResponse } from "../src/core/errors/http.ts";
+import { TooManyRequestsError } from "../src/core/errors/telegram.ts";
 import type { LoopOptions } from "../src/updates/loop.ts";
 import type { Update } from "../src/core/types.ts";
 import { waitUntil } from "./_wait_until.ts";

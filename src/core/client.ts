@@ -18,14 +18,10 @@
  *   after the token was removed from them.
  * @module
  */
-import {
-  BadHTTPResponse,
-  isReadOnlyMethod,
-  RequestTimeoutError,
-  type ResponseParameters,
-  telegramError,
-  TelepotError,
-} from "./errors/telegram.ts";
+import { TelepotError } from "./errors/base.ts";
+import { BadHTTPResponse, isReadOnlyMethod, RequestTimeoutError } from "./errors/http.ts";
+import { telegramError } from "./errors/telegram.ts";
+import type { ResponseParameters } from "./types.ts";
 import { hasUpload } from "../files/uploads.ts";
 import type {
   TimedTransport,

@@ -7,7 +7,8 @@
 import type { File as TelegramFile } from "./types.ts";
 import { type Client, parseAnswer } from "./client.ts";
 import type { CallOptions } from "./transformer.ts";
-import { BadHTTPResponse, TelepotError } from "./errors/telegram.ts";
+import { TelepotError } from "./errors/base.ts";
+import { BadHTTPResponse } from "./errors/http.ts";
 
 /** Where a download goes: a local path (Deno/Node/Bun) or a WritableStream. */
 export type DownloadDestination = string | URL | WritableStream<Uint8Array>;

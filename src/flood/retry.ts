@@ -22,12 +22,8 @@
 import type { Transformer } from "../core/transformer.ts";
 import { type Clock, realClock } from "../time/clock.ts";
 import { backoff } from "../time/timers.ts";
-import {
-  BadHTTPResponse,
-  isReadOnlyMethod,
-  TelegramError,
-  TooManyRequestsError,
-} from "../core/errors/telegram.ts";
+import { BadHTTPResponse, isReadOnlyMethod } from "../core/errors/http.ts";
+import { TelegramError, TooManyRequestsError } from "../core/errors/telegram.ts";
 
 /** Options of {@linkcode autoRetry}. */
 export interface AutoRetryOptions {

@@ -34,7 +34,7 @@ import {
   timeoutSignal,
 } from "../time/timers.ts";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
-import { TelepotError } from "../core/errors/telegram.ts";
+import { TelepotError } from "../core/errors/base.ts";
 import { payloadOf, rememberKind } from "./kind.ts";
 import { type ErrorHook, report } from "./report.ts";
 

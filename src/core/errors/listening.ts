@@ -4,7 +4,7 @@
  * @module
  */
 
-import { TelepotError } from "./telegram.ts";
+import { TelepotError } from "./base.ts";
 
 /**
  * `Listener.wait()` saw no matching message within the listener's `timeout`

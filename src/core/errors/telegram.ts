@@ -1,44 +1,12 @@
 /**
- * The error tree. Every message names the Bot API method, never the URL: the URL
- * carries the bot token.
- *
- * ```
- * TelepotError
- * ├── TelegramError              the Bot API answered ok: false
- * │   ├── UnauthorizedError        401: wrong token
- * │   ├── BotWasBlockedError       403: the user blocked the bot
- * │   ├── BotWasKickedError        403: the bot was removed from the group/channel
- * │   ├── NotEnoughRightsError     400/403: the bot lacks an administrator right
- * │   ├── ChatNotFoundError        400: unknown chat
- * │   ├── MigratedToSupergroupChatError  the group is now a supergroup (migrateToChatId)
- * │   ├── ConflictError            409: a webhook is set, or another getUpdates runs
- * │   └── TooManyRequestsError     429: flood control (retryAfter seconds)
- * └── BadHTTPResponse            not a Bot API answer: HTML error page, network failure
- *     └── RequestTimeoutError      no answer within the request timeout
- * ```
+ * Telegram answered `ok: false`: {@linkcode TelegramError}, the subclasses bots branch on,
+ * and {@linkcode telegramError}, which picks the class for an answer by
+ * {@linkcode ERROR_RULES}. Every message names the Bot API method, never the URL (it
+ * carries the bot token).
  * @module
  */
 import type { ResponseParameters } from "../types.ts";
-
-export type { ResponseParameters };
-
-/**
- * Base class of every error this library throws on purpose.
- *
- * @example
- * ```ts
- * import { TelepotError } from "./telegram.ts";
- * try {
- *   throw new TelepotError("boom");
- * } catch (err) {
- *   if (err instanceof TelepotError) console.log(err.message);
- * }
- * ```
- */
-export class TelepotError extends Error {
-  /** The class name, shown in stacks and by `String(err)`. */
-  override name = "TelepotError";
-}
+import { TelepotError } from "./base.ts";
 
 /**
  * Telegram answered `ok: false`. Subclasses name the cases bots branch on; see
@@ -139,86 +107,6 @@ export class TooManyRequestsError extends TelegramError {
   get retryAfter(): number {
     return this.parameters.retry_after ?? 0;
   }
-}
-
-/**
- * The answer was not a Bot API answer (an HTML error page from a proxy, an empty body)
- * or there was no answer at all (a network failure: then {@linkcode status} is
- * `undefined` and `cause` holds the runtime's error, with the token removed).
- *
- * {@linkcode maybeDelivered} tells whether Telegram may have executed the request
- * anyway: it is `false` only when the request surely never left (the connection was
- * refused, the host name did not resolve). For a call that changes something (not a
- * `get*` method) the message then says it may have been delivered: repeating it could,
- * for example, send a message twice.
- *
- * @example
- * ```ts
- * import { BadHTTPResponse } from "./telegram.ts";
- * const err = new BadHTTPResponse("getUpdates", 502, "HTTP 502, not a Bot API answer");
- * console.log(err.status, err.maybeDelivered); // 502 true
- * ```
- */
-export class BadHTTPResponse extends TelepotError {
-  /** The class name, shown in stacks and by `String(err)`. */
-  override name = "BadHTTPResponse";
-  /** The Bot API method (or `downloadFile`) whose request failed. */
-  readonly method: string;
-  /** The HTTP status, `undefined` when no answer arrived. */
-  readonly status: number | undefined;
-  /** The start of the answer's body, if any (at most 512 characters, token removed). */
-  readonly body: string | undefined;
-  /**
-   * Whether the request may have reached Telegram and been executed. `false` only when
-   * it surely was not sent (connection refused, unknown host): then repeating it is safe.
-   */
-  readonly maybeDelivered: boolean;
-
-  /**
-   * Builds the error; the message starts with the method's name.
-   *
-   * @param method the Bot API method whose request failed
-   * @param status the HTTP status, `undefined` for a network failure
-   * @param message what went wrong (the method name is prepended)
-   * @param options `cause`; `body`: the start of the answer; `maybeDelivered` (default true)
-   */
-  constructor(
-    method: string,
-    status: number | undefined,
-    message: string,
-    options?: { cause?: unknown; body?: string; maybeDelivered?: boolean },
-  ) {
-    super(
-      `${method}: ${message}`,
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.method = method;
-    this.status = status;
-    this.body = options?.body;
-    this.maybeDelivered = options?.maybeDelivered ?? true;
-  }
-}
-
-/**
- * Whether a Bot API method only reads (`getMe`, `getChat`, `getUpdates`...): repeating it
- * after an unclear failure cannot do anything twice.
- *
- * @param method a Bot API method name
- * @returns true for the `get*` methods
- * @example
- * ```ts
- * import { isReadOnlyMethod } from "./telegram.ts";
- * console.log(isReadOnlyMethod("getChat"), isReadOnlyMethod("sendMessage")); // true false
- * ```
- */
-export function isReadOnlyMethod(method: string): boolean {
-  return method.slice(0, 3).toLowerCase() === "get";
-}
-
-/** No answer arrived within the request timeout (`BotOptions.timeout`). */
-export class RequestTimeoutError extends BadHTTPResponse {
-  /** The class name, shown in stacks and by `String(err)`. */
-  override name = "RequestTimeoutError";
 }
 
 /** A constructor of {@linkcode TelegramError} or one of its subclasses. */
