@@ -9,6 +9,7 @@ import { type Client, parseAnswer } from "./client.ts";
 import type { CallOptions } from "./transformer.ts";
 import { TelepotError } from "./errors/base.ts";
 import { BadHTTPResponse } from "./errors/http.ts";
+import { concatBytes, readChunks } from "../files/bytes.ts";
 
 /** Where a download goes: a local path (Deno/Node/Bun) or a WritableStream. */
 export type DownloadDestination = string | URL | WritableStream<Uint8Array>;
@@ -77,35 +78,24 @@ async function receive(
     await res.body.cancel().catch(() => {});
     throw err;
   }
-  const reader = res.body.getReader();
-  let received = 0;
   try {
-    while (true) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (err) {
-        throw new BadHTTPResponse(METHOD, res.status, `network failure after ${received} bytes`, {
+    const received = await readChunks(
+      res.body,
+      expected ?? Infinity,
+      sink.write,
+      async (err, received) =>
+        new BadHTTPResponse(METHOD, res.status, `network failure after ${received} bytes`, {
           cause: (await client.redaction()).error(err),
-        });
-      }
-      if (chunk.done) break;
-      received += chunk.value.byteLength;
-      if (expected !== undefined && received > expected) {
-        throw new BadHTTPResponse(
-          METHOD,
-          res.status,
-          `got more than the ${expected} bytes expected`,
-        );
-      }
-      await sink.write(chunk.value);
+        }),
+    );
+    if (received === undefined) {
+      throw new BadHTTPResponse(METHOD, res.status, `got more than the ${expected} bytes expected`);
     }
     if (expected !== undefined && received !== expected) {
       throw new BadHTTPResponse(METHOD, res.status, `got ${received} bytes, expected ${expected}`);
     }
     return await sink.close();
   } catch (err) {
-    await reader.cancel().catch(() => {});
     await sink.fail(err);
     throw err;
   }
@@ -156,15 +146,7 @@ function bytesSink(expected?: number): Sink {
       chunks.push(chunk);
       return Promise.resolve();
     },
-    close() {
-      const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-      let off = 0;
-      for (const c of chunks) {
-        out.set(c, off);
-        off += c.byteLength;
-      }
-      return Promise.resolve(out);
-    },
+    close: () => Promise.resolve(concatBytes(chunks)),
     fail: () => Promise.resolve(),
   };
 }

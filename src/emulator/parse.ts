@@ -16,6 +16,7 @@
 // Where the real server only logs a malformed JSON body and carries on with what it read, the
 // emulator refuses the request with a 400 instead, so a broken client is noticed.
 
+import { readBounded } from "../files/bytes.ts";
 import { METHODS } from "../gen/spec.ts";
 
 /**
@@ -247,41 +248,21 @@ async function _readBody(req: Request, limit: number): Promise<Bytes> {
   if (encoding !== "" && encoding !== "identity" && encoding !== "gzip" && encoding !== "deflate") {
     throw new BodyError("Unsupported Media Type: unsupported content-encoding", 415);
   }
-  const chunks: Bytes[] = [];
-  let total = 0;
-  let reader: ReadableStreamDefaultReader<Bytes> | undefined;
+  let body: Bytes | undefined;
   try {
     let stream: ReadableStream<Bytes> = req.body;
     if (encoding === "gzip" || encoding === "deflate") {
       stream = stream.pipeThrough(new DecompressionStream(encoding));
     }
-    reader = stream.getReader();
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
-        await reader.cancel().catch(() => {});
-        throw new BodyError(TOO_LARGE, 413);
-      }
-      chunks.push(value);
-    }
-  } catch (e) {
-    if (e instanceof BodyError) throw e;
-    await reader?.cancel().catch(() => {});
+    body = await readBounded(stream, limit);
+  } catch {
     throw new BodyError(
       encoding === "gzip" || encoding === "deflate"
         ? "Bad Request: can't decode the request body"
         : "Bad Request: can't read the request body",
     );
   }
-  if (chunks.length === 1) return chunks[0];
-  const body = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  if (body === undefined) throw new BodyError(TOO_LARGE, 413);
   return body;
 }
 

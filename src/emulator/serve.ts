@@ -4,6 +4,7 @@
  * so nothing here touches a runtime API until `listen()` runs).
  * @module
  */
+import { concatBytes } from "../files/bytes.ts";
 
 /** Thrown by a handler to drop the connection instead of answering (a "reset" fault). */
 export class ConnectionReset extends TypeError {
@@ -160,9 +161,7 @@ async function listenNode(handler: ServeHandler, options: ListenOptions): Promis
         else if (Array.isArray(v)) { for (const one of v) headers.append(k, one); }
       }
       const method = req.method ?? "GET";
-      const body = method === "GET" || method === "HEAD"
-        ? undefined
-        : concat(chunks) as Uint8Array<ArrayBuffer>;
+      const body = method === "GET" || method === "HEAD" ? undefined : concatBytes(chunks);
       const request = new Request(`http://${hostname}:${port}${req.url ?? "/"}`, {
         method,
         headers,
@@ -209,17 +208,4 @@ async function listenNode(handler: ServeHandler, options: ListenOptions): Promis
       return closed;
     },
   };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return new Uint8Array(chunks[0]);
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -8,6 +8,7 @@
 
 import type { Transformer } from "../core/transformer.ts";
 import type { Update } from "../core/types.ts";
+import { readBounded } from "../files/bytes.ts";
 import { payloadOf, rememberKind } from "./kind.ts";
 import { type ErrorHook, report } from "./report.ts";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
@@ -254,36 +255,13 @@ async function readBody(request: Request, max: number): Promise<Uint8Array | typ
     await discard(request);
     return TOO_LARGE;
   }
-  const stream = request.body;
-  if (stream === null) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  if (request.body === null) return new Uint8Array(0);
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => {});
-        return TOO_LARGE;
-      }
-      chunks.push(value);
-    }
+    return await readBounded(request.body, max) ?? TOO_LARGE;
   } catch {
     // The client went away mid-body: what arrived is not a whole update.
     return new Uint8Array(0);
-  } finally {
-    reader.releaseLock();
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
 }
 
 /** The Update in `body`, or undefined when it is not UTF-8 JSON of an object with an update_id. */
