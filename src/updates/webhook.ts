@@ -6,7 +6,6 @@
  * @module
  */
 
-import type { Transformer } from "../bot.ts";
 import type { Update } from "../core/types.ts";
 import { handled, handOver, THREW, type UpdateHandler } from "./hand_over.ts";
 import type { ErrorHook } from "./report.ts";
@@ -327,6 +326,9 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** A transformer as the bot's `use` takes it. */
+type CallTransformer = Parameters<NonNullable<UpdateReceiver["use"]>>[number];
+
 /** Sees a bot's Bot API calls in flight (one tracker per bot, installed with `bot.use`). */
 class CallTracker {
   static readonly #trackers = new WeakMap<object, CallTracker>();
@@ -344,7 +346,7 @@ class CallTracker {
     return tracker;
   }
 
-  readonly #transformer: Transformer = (next, method, params, options) => {
+  readonly #transformer: CallTransformer = (next, method, params, options) => {
     const call = next(method, params, options);
     const settled = call.then(() => {}, () => {});
     this.#inflight.add(settled);
