@@ -60,6 +60,7 @@ export {
   type MonitorOptions,
   type Openable,
   openable,
+  type OpenableDefaults,
   routeMessage,
   UserHandler,
   type UserHandlerOptions,

@@ -26,8 +26,9 @@
  */
 
 export { Bot, type BotOptions } from "./src/bot.ts";
-export { UpdateLoopError } from "./src/updates/loop.ts";
-export type { LoopOptions, UpdateHandler } from "./src/updates/loop.ts";
+export { UpdateLoopError } from "./src/core/errors/loop.ts";
+export type { LoopOptions } from "./src/updates/loop_options.ts";
+export type { UpdateHandler } from "./src/updates/hand_over.ts";
 export type { ErrorContext, ErrorHook } from "./src/updates/report.ts";
 export type { ClientOptions } from "./src/core/client.ts";
 export type { ApiCaller, CallOptions, Transformer } from "./src/core/transformer.ts";

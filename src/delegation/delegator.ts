@@ -7,25 +7,24 @@
 import type { Update } from "../core/types.ts";
 import { deadline, startTimer } from "../time/timers.ts";
 import { Bot, type BotOptions } from "../bot.ts";
-import { type LoopOptions, Settlement, type UpdateHandler } from "../updates/loop.ts";
+import type { LoopOptions } from "../updates/loop_options.ts";
+import { takePayload, type UpdateHandler } from "../updates/hand_over.ts";
+import { Settlement } from "../updates/settlement.ts";
 import type { SeedTuple } from "./context.ts";
 import { StopListening } from "../core/errors/listening.ts";
 import type { Delegate } from "./factories.ts";
-import { payloadOf, rememberKind } from "../updates/kind.ts";
-import { bindOwner, Listener, type ListenerOwner } from "./listener.ts";
+import { bindOwner, Listener } from "./listener.ts";
 import { MessageQueue, Microphone } from "./microphone.ts";
 import { type ErrorHook, report } from "../updates/report.ts";
 import type { SeedFunction } from "./seeds.ts";
+import { Pattern, type SeedRecord, settlementOf } from "./seed_record.ts";
 
 /** The abort reason of every ended delegate's signal (made on first use). */
 let delegateEnded: StopListening | undefined;
 
-/** Records the update kind of a payload handed to `handle()`. */
-function note(msg: unknown, update: unknown): void {
-  if (update !== null && typeof update === "object") {
-    const [kind, payload] = payloadOf(update as Record<string, unknown>);
-    if (payload === msg) rememberKind(msg, kind);
-  }
+/** Records the update kind of the payload of an update handed to `handle()` directly. */
+function note(update: unknown): void {
+  if (update !== null && typeof update === "object") takePayload(update as Update);
 }
 
 /**
@@ -55,7 +54,7 @@ export class SpeakerBot extends Bot {
 
   /** Broadcasts `msg` to every listener that may want it. */
   override handle(msg: unknown, update?: Update): unknown {
-    note(msg, update);
+    note(update);
     this.mic.send(msg);
     return undefined;
   }
@@ -76,113 +75,11 @@ export interface DelegatorBotOptions extends BotOptions {
   stopTimeout?: number;
 }
 
-/** No payload. */
-const NONE = Symbol("none");
-
-interface Pattern {
-  readonly seedFn: SeedFunction;
-  readonly delegate: Delegate;
-  readonly byValue: Map<unknown, SeedRecord>;
-  readonly byTuple: Map<string, SeedRecord>;
-}
-
-/** One live delegate: its seed, its signal, its listeners, messages routed to it not yet taken. */
-class SeedRecord implements ListenerOwner {
-  controller: AbortController | null = null;
-  listeners: Listener[] | null = null;
-  /** The oldest payload routed to this seed and not yet taken by its delegate (or NONE). */
-  owedFirst: unknown = NONE;
-  /** The later ones, in order. */
-  owedMore: unknown[] | null = null;
-  task: Promise<void> | null = null;
-  /** Settlements waiting for this seed's delegate to be done with what it was routed. */
-  settlers: ((done: boolean) => void)[] | null = null;
-
-  constructor(
-    readonly pattern: Pattern,
-    readonly map: Map<unknown, SeedRecord> | null,
-    readonly key: unknown,
-    readonly seed: unknown,
-  ) {}
-
-  get signal(): AbortSignal | null {
-    return this.controller?.signal ?? null;
-  }
-
-  /** Notes that `msg` was routed to this seed while its delegate lives. */
-  owe(msg: unknown): void {
-    if (this.owedFirst === NONE) this.owedFirst = msg;
-    else if (this.owedMore === null) this.owedMore = [msg];
-    else this.owedMore.push(msg);
-  }
-
-  /** A listener of the delegate took `msg`: it is no longer owed. */
-  taken(msg: unknown): void {
-    if (this.owedFirst === msg) {
-      const more = this.owedMore;
-      if (more === null) this.owedFirst = NONE;
-      else {
-        this.owedFirst = more.shift();
-        if (more.length === 0) this.owedMore = null;
-      }
-    } else if (this.owedMore !== null) {
-      const i = this.owedMore.indexOf(msg);
-      if (i >= 0) this.owedMore.splice(i, 1);
-      if (this.owedMore.length === 0) this.owedMore = null;
-    }
-  }
-
-  /**
-   * Whether the delegate is done with every payload routed to it: it ended, or it
-   * took them all and now waits on one of its listeners for more.
-   */
-  quiet(): boolean {
-    if (this.controller === null) return true;
-    if (this.owedFirst !== NONE) return false;
-    const listeners = this.listeners;
-    if (listeners === null) return false;
-    for (const l of listeners) if (l.waiting) return true;
-    return false;
-  }
-
-  /** A listener of the delegate started waiting: settle what is waiting for it. */
-  idle(): void {
-    if (this.settlers !== null && this.quiet()) this.settle(true);
-  }
-
-  /** A settlement that resolves when the delegate is done with what it was routed. */
-  settlement(): Promise<boolean> {
-    return new Promise((resolve) => (this.settlers ??= []).push(resolve));
-  }
-
-  /** Resolves every waiting settlement (true: done; false: given up). */
-  settle(done: boolean): void {
-    const settlers = this.settlers;
-    if (settlers === null) return;
-    this.settlers = null;
-    for (const s of settlers) s(done);
-  }
-
-  /** Takes every owed payload, oldest first. */
-  takeOwed(): unknown[] {
-    if (this.owedFirst === NONE) return [];
-    const all = this.owedMore === null ? [this.owedFirst] : [this.owedFirst, ...this.owedMore];
-    this.owedFirst = NONE;
-    this.owedMore = null;
-    return all;
-  }
-}
-
-function isPrimitive(v: unknown): boolean {
-  const t = typeof v;
-  return v === null || t === "string" || t === "number" || t === "bigint" || t === "boolean" ||
-    t === "undefined";
-}
-
-/** The key of a tuple seed (an array of primitives), unambiguous per element type. */
-function tupleKey(seed: readonly unknown[]): string {
-  return seed.map((v) => typeof v === "string" ? JSON.stringify(v) : `${typeof v}:${String(v)}`)
-    .join(",");
+/** A payload handed over while stop() aborts the delegates, handled right after it. */
+interface Parked {
+  readonly msg: unknown;
+  readonly update?: Update;
+  readonly done: (settled: Promise<boolean>) => void;
 }
 
 /**
@@ -237,8 +134,7 @@ export class DelegatorBot extends SpeakerBot {
   #binding: SeedRecord | null = null;
   #stopping = false;
   /** Payloads handed over while stop() aborts the delegates: handled right after it. */
-  #parked: { msg: unknown; update?: Update; done: (settled: Promise<boolean>) => void }[] | null =
-    null;
+  #parked: Parked[] | null = null;
   /** The update loop's settleTimeout when a loop was started (bounds the drain on stop). */
   #loopSettle: number | undefined;
 
@@ -259,7 +155,7 @@ export class DelegatorBot extends SpeakerBot {
       if (typeof seedFn !== "function" || typeof delegate !== "function") {
         throw new TypeError(`delegation pattern ${i} must be [seedFunction, delegate]`);
       }
-      return { seedFn, delegate, byValue: new Map(), byTuple: new Map() };
+      return new Pattern(seedFn, delegate);
     });
     this.#onError = options.onError;
     this.#stopTimeout = options.stopTimeout ?? 5000;
@@ -276,7 +172,7 @@ export class DelegatorBot extends SpeakerBot {
     const rec = this.#binding;
     if (rec !== null) {
       bindOwner(listener, rec);
-      rec.listeners = rec.listeners === null ? [listener] : [...rec.listeners, listener];
+      rec.addListener(listener);
     }
     return listener;
   }
@@ -287,47 +183,18 @@ export class DelegatorBot extends SpeakerBot {
    * start for seeds that have none live.
    */
   override handle(msg: unknown, update?: Update): unknown {
-    if (this.#stopping) {
-      // A loop (or webhook) started while stop() aborts the delegates: the payload is
-      // handled once that is over, by fresh delegates; the loop waits to confirm it.
-      return new Settlement(
-        new Promise((done) => (this.#parked ??= []).push({ msg, update, done })),
-      );
-    }
-    note(msg, update);
+    if (this.#stopping) return this.#park(msg, update);
+    note(update);
     let fresh: SeedRecord[] | null = null;
     let routed: SeedRecord[] | null = null;
     for (const pattern of this.#patterns) {
-      let seed: unknown;
-      try {
-        seed = pattern.seedFn(msg, update);
-      } catch (err) {
-        report(this.#onError, err, { source: "seed", updateId: update?.update_id });
-        continue;
-      }
+      const seed = this.#seedOf(pattern, msg, update);
       if (seed === null || seed === undefined) continue;
-      let map: Map<unknown, SeedRecord> | null;
-      let key: unknown;
-      if (isPrimitive(seed) || typeof seed === "symbol") {
-        map = pattern.byValue;
-        key = seed;
-      } else if (Array.isArray(seed) && seed.length > 0 && seed.every(isPrimitive)) {
-        map = pattern.byTuple as Map<unknown, SeedRecord>;
-        key = tupleKey(seed);
-      } else {
-        map = null;
-      }
-      if (map !== null) {
-        const live = map.get(key);
-        if (live !== undefined) {
-          live.owe(msg);
-          (routed ??= []).push(live);
-          continue;
-        }
-      }
-      const rec = new SeedRecord(pattern, map, key, seed);
-      map?.set(key, rec);
-      (fresh ??= []).push(rec);
+      const live = pattern.live(seed);
+      if (live !== undefined) {
+        live.owe(msg);
+        (routed ??= []).push(live);
+      } else (fresh ??= []).push(pattern.add(seed));
     }
     this.mic.send(msg);
     if (fresh !== null) {
@@ -337,6 +204,26 @@ export class DelegatorBot extends SpeakerBot {
       }
     }
     return routed === null ? undefined : settlementOf(routed);
+  }
+
+  /**
+   * A loop (or webhook) handed `msg` over while stop() aborts the delegates: it is
+   * handled once that is over, by fresh delegates; the loop waits to confirm it.
+   */
+  #park(msg: unknown, update: Update | undefined): Settlement {
+    return new Settlement(
+      new Promise((done) => (this.#parked ??= []).push({ msg, update, done })),
+    );
+  }
+
+  /** The seed `pattern` computes for `msg`; undefined (reported) when its function threw. */
+  #seedOf(pattern: Pattern, msg: unknown, update: Update | undefined): unknown {
+    try {
+      return pattern.seedFn(msg, update);
+    } catch (err) {
+      report(this.#onError, err, { source: "seed", updateId: update?.update_id });
+      return undefined;
+    }
   }
 
   /**
@@ -383,7 +270,7 @@ export class DelegatorBot extends SpeakerBot {
     // measurable share of a busy bot's CPU, and the reason carries no per-delegate facts.
     rec.controller?.abort(delegateEnded ??= new StopListening("the delegate ended"));
     rec.controller = null;
-    if (rec.listeners !== null) { for (const l of rec.listeners) l.close(); }
+    rec.closeListeners();
     rec.listeners = null;
     rec.task = null;
     this.#live.delete(rec);
@@ -407,7 +294,7 @@ export class DelegatorBot extends SpeakerBot {
       }
       pending = rec.takeOwed();
     }
-    if (rec.map !== null && rec.map.get(rec.key) === rec) rec.map.delete(rec.key);
+    rec.forget();
     rec.settle(pending.length === 0); // stopping with payloads never taken: given up
   }
 
@@ -418,6 +305,21 @@ export class DelegatorBot extends SpeakerBot {
    * most `stopTimeout` ms.
    */
   override async stop(): Promise<void> {
+    await this.#drain(() => super.stop());
+    this.#stopping = true;
+    try {
+      await this.#abortAll();
+    } finally {
+      this.#stopping = false;
+      this.#unpark();
+    }
+  }
+
+  /**
+   * Runs `stopLoop`, then waits for busy delegates to be done with what they were
+   * handed; gives up (settling their updates as given up) after the drain time.
+   */
+  async #drain(stopLoop: () => Promise<void>): Promise<void> {
     // With a loop, what is not done within its settleTimeout stays unconfirmed (it comes
     // again): stop waiting for it then. Without one (or with settleTimeout 0, where the
     // loop confirmed at once), let delegates finish for up to stopTimeout.
@@ -430,7 +332,7 @@ export class DelegatorBot extends SpeakerBot {
     };
     const timer = startTimer(giveUp, drainMs);
     try {
-      await super.stop();
+      await stopLoop();
       // Delegates fed otherwise (webhooks, handle() called directly) finish too.
       const busy: Promise<boolean>[] = [];
       if (!gaveUp) {
@@ -440,45 +342,33 @@ export class DelegatorBot extends SpeakerBot {
     } finally {
       clearTimeout(timer);
     }
-    this.#stopping = true;
+  }
+
+  /** Aborts every delegate's signal and waits for them to end, at most `stopTimeout`. */
+  async #abortAll(): Promise<void> {
+    const reason = new StopListening("the bot is stopping");
+    const tasks: Promise<void>[] = [];
+    for (const rec of [...this.#live]) {
+      if (rec.task !== null) tasks.push(rec.task);
+      rec.controller?.abort(reason);
+      // Waits on the delegate's own signal end by closing its listeners.
+      rec.closeListeners(reason);
+    }
+    if (tasks.length === 0) return;
     try {
-      const reason = new StopListening("the bot is stopping");
-      const tasks: Promise<void>[] = [];
-      for (const rec of [...this.#live]) {
-        if (rec.task !== null) tasks.push(rec.task);
-        rec.controller?.abort(reason);
-        // Waits on the delegate's own signal end by closing its listeners.
-        if (rec.listeners !== null) { for (const l of rec.listeners) l.close(reason); }
-      }
-      if (tasks.length === 0) return;
-      try {
-        await deadline(Promise.all(tasks), this.#stopTimeout);
-      } catch (err) {
-        report(this.#onError, err, { source: "stop" });
-      }
-    } finally {
-      this.#stopping = false;
-      const parked = this.#parked;
-      this.#parked = null;
-      for (const p of parked ?? []) {
-        const s = this.handle(p.msg, p.update);
-        p.done(s instanceof Settlement ? s.settled : Promise.resolve(true));
-      }
+      await deadline(Promise.all(tasks), this.#stopTimeout);
+    } catch (err) {
+      report(this.#onError, err, { source: "stop" });
     }
   }
-}
 
-/** The settlement of an update routed to `recs`: undefined when they are all done already. */
-function settlementOf(recs: SeedRecord[]): Settlement | undefined {
-  let one: Promise<boolean> | undefined;
-  let more: Promise<boolean>[] | undefined;
-  for (const rec of recs) {
-    if (rec.quiet()) continue;
-    const p = rec.settlement();
-    if (one === undefined) one = p;
-    else (more ??= [one]).push(p);
+  /** Handles the payloads parked while stopping, now that stop() is over. */
+  #unpark(): void {
+    const parked = this.#parked;
+    this.#parked = null;
+    for (const p of parked ?? []) {
+      const s = this.handle(p.msg, p.update);
+      p.done(s instanceof Settlement ? s.settled : Promise.resolve(true));
+    }
   }
-  if (one === undefined) return undefined;
-  if (more === undefined) return new Settlement(one);
-  return new Settlement(Promise.all(more).then((all) => all.every(Boolean)));
 }

@@ -105,27 +105,10 @@ export class ChatHandler extends ChatContext implements Openable {
       this.listener.capture({ message__chat__id: chatId, _: isCallbackQuery });
     }
   }
-
-  /** Called with the first message; return true if it was consumed. Default: not consumed. */
-  open(_initialMsg: unknown, _seed: unknown): unknown {
-    return undefined;
-  }
-
-  /** Routes by kind to `onChatMessage`, `onEditedChatMessage`, `onCallbackQuery`, ... */
-  onMessage(msg: unknown): unknown {
-    return routeMessage(this, msg);
-  }
-
-  /** Called once when the handler ends, with the reason. Default: nothing. */
-  onClose(_reason: unknown): unknown {
-    return undefined;
-  }
-
-  /** Ends the handler after the current message (a string becomes a StopListening reason). */
-  close(reason?: unknown): void {
-    this.listener.close(closeReason(reason));
-  }
 }
+
+/** ChatHandler's default `open`, `onMessage`, `onClose`, `close`: {@linkcode OpenableDefaults}. */
+export interface ChatHandler extends OpenableDefaults {}
 
 /** Options of {@linkcode UserHandler}. */
 export interface UserHandlerOptions {
@@ -172,27 +155,10 @@ export class UserHandler extends UserContext implements Openable {
       this.listener.capture({ from__id: userId, _: (m: unknown) => wanted.has(kindOf(m) ?? "") });
     }
   }
-
-  /** Called with the first message; return true if it was consumed. Default: not consumed. */
-  open(_initialMsg: unknown, _seed: unknown): unknown {
-    return undefined;
-  }
-
-  /** Routes by kind to `onChatMessage`, `onInlineQuery`, `onCallbackQuery`, ... */
-  onMessage(msg: unknown): unknown {
-    return routeMessage(this, msg);
-  }
-
-  /** Called once when the handler ends, with the reason. Default: nothing. */
-  onClose(_reason: unknown): unknown {
-    return undefined;
-  }
-
-  /** Ends the handler after the current message. */
-  close(reason?: unknown): void {
-    this.listener.close(closeReason(reason));
-  }
 }
+
+/** UserHandler's default `open`, `onMessage`, `onClose`, `close`: {@linkcode OpenableDefaults}. */
+export interface UserHandler extends OpenableDefaults {}
 
 /** Options of {@linkcode Monitor}. */
 export interface MonitorOptions {
@@ -228,27 +194,45 @@ export class Monitor extends ListenerContext implements Openable {
     super(bot, seed);
     for (const c of options.capture) this.listener.capture(c);
   }
+}
 
+/** Monitor's default `open`, `onMessage`, `onClose`, `close`: {@linkcode OpenableDefaults}. */
+export interface Monitor extends OpenableDefaults {}
+
+/**
+ * The members {@linkcode ChatHandler}, {@linkcode UserHandler} and {@linkcode Monitor}
+ * have by default, and {@linkcode openable} fills in: override any of them.
+ */
+export interface OpenableDefaults {
   /** Called with the first message; return true if it was consumed. Default: not consumed. */
+  open(initialMsg: unknown, seed: unknown): unknown;
+  /**
+   * Routes by kind to `onChatMessage`, `onEditedChatMessage`, `onCallbackQuery`,
+   * `onInlineQuery`, ... (see {@linkcode routeMessage}).
+   */
+  onMessage(msg: unknown): unknown;
+  /** Called once when the delegate ends, with the reason. Default: nothing. */
+  onClose(reason: unknown): unknown;
+  /** Ends the delegate after the current message (a string becomes a StopListening reason). */
+  close(reason?: unknown): void;
+}
+
+/** The one copy of the defaults, put on each class by {@linkcode openable}. */
+const DEFAULTS = {
   open(_initialMsg: unknown, _seed: unknown): unknown {
     return undefined;
-  }
-
-  /** Routes by kind to `onChatMessage`, `onCallbackQuery`, ... */
-  onMessage(msg: unknown): unknown {
+  },
+  onMessage(this: object, msg: unknown): unknown {
     return routeMessage(this, msg);
-  }
-
-  /** Called once when the monitor ends, with the reason. Default: nothing. */
+  },
   onClose(_reason: unknown): unknown {
     return undefined;
-  }
-
-  /** Ends the monitor after the current message. */
-  close(reason?: unknown): void {
+  },
+  close(this: { listener?: Listener }, reason?: unknown): void {
+    if (!this.listener) throw new TypeError("close(): this object has no listener");
     this.listener.close(closeReason(reason));
-  }
-}
+  },
+};
 
 /** Any class. */
 // deno-lint-ignore no-explicit-any
@@ -276,23 +260,15 @@ export type Constructor = abstract new (...args: any[]) => object;
  */
 export function openable<T extends Constructor>(cls: T): T {
   const proto = cls.prototype as Record<string, unknown>;
-  const fill = (name: string, fn: unknown) => {
+  for (const [name, fn] of Object.entries(DEFAULTS)) {
     if (typeof proto[name] !== "function") {
       Object.defineProperty(proto, name, { value: fn, writable: true, configurable: true });
     }
-  };
-  fill("open", function (): unknown {
-    return undefined;
-  });
-  fill("onMessage", function (this: object, msg: unknown): unknown {
-    return routeMessage(this, msg);
-  });
-  fill("onClose", function (): unknown {
-    return undefined;
-  });
-  fill("close", function (this: { listener?: Listener }, reason?: unknown): void {
-    if (!this.listener) throw new TypeError("close(): this object has no listener");
-    this.listener.close(closeReason(reason));
-  });
+  }
   return cls;
 }
+
+// The handlers take their defaults from the one copy above.
+openable(ChatHandler);
+openable(UserHandler);
+openable(Monitor);

@@ -21,6 +21,7 @@ import {
   type UpdateKind,
 } from "../gen/content_types.ts";
 import type { MessageIdentifier } from "../core/methods.ts";
+import { kindOf, payloadOf } from "./kind.ts";
 
 export type { ContentType, UpdateKind };
 
@@ -222,10 +223,9 @@ export function flavor(update: Update): UpdateKind {
       `flavor(): expected an Update (an object with update_id)${describe(u, "flavor")}`,
     );
   }
-  for (const key of Object.keys(u)) {
-    if (key !== "update_id" && u[key] !== undefined) return key as UpdateKind;
-  }
-  throw new TypeError("flavor(): this Update carries nothing besides update_id");
+  const [kind, payload] = payloadOf(u);
+  if (payload === u) throw new TypeError("flavor(): this Update carries nothing besides update_id");
+  return kind as UpdateKind;
 }
 
 /**
@@ -283,27 +283,26 @@ function checkMessage(v: unknown, fn: string): Message {
   return m as unknown as Message;
 }
 
-/** Guesses what `v` is, for error messages. */
+/** The flavors besides `"chat"` that {@linkcode glance} takes. */
+const QUERY_FLAVORS = new Set<string>([
+  "callback_query",
+  "inline_query",
+  "chosen_inline_result",
+  "shipping_query",
+  "pre_checkout_query",
+]);
+
+/** Guesses what `v` is, for error messages (the kind of a payload, as `kindOf` tells it). */
 function describe(v: Record<string, unknown>, fn: string): string {
   if (typeof v.update_id === "number") {
-    const kind = Object.keys(v).find((k) => k !== "update_id");
-    return `; got an Update: pass update.${kind ?? "message"}`;
+    const [kind, payload] = payloadOf(v);
+    return `; got an Update: pass update.${payload === v ? "message" : kind}`;
   }
   if (typeof v.message_id === "number" && v.chat) {
     return fn === "flavor" ? "; got a Message: flavor() takes the Update that carries it" : "";
   }
-  const guess = "chat_instance" in v
-    ? "callback_query"
-    : "result_id" in v
-    ? "chosen_inline_result"
-    : "shipping_address" in v
-    ? "shipping_query"
-    : "total_amount" in v && "invoice_payload" in v
-    ? "pre_checkout_query"
-    : "query" in v && "offset" in v
-    ? "inline_query"
-    : undefined;
-  if (!guess) return "";
+  const guess = kindOf(v);
+  if (guess === undefined || !QUERY_FLAVORS.has(guess)) return "";
   return fn === "glance"
     ? `; got a ${guess}: use glance(x, { flavor: "${guess}" })`
     : `; got a ${guess}, not an Update`;

@@ -26,105 +26,24 @@ import type { ApiMethods } from "../core/types.ts";
 import type { Update } from "../core/types.ts";
 import {
   abortable,
-  backoff,
   deadline,
   delay,
   isThenable,
   startTimer,
   timeoutSignal,
 } from "../time/timers.ts";
-import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
+import { RecentUpdateIds } from "./dedupe.ts";
+import { type LoopOptions, type LoopSettings, loopSettings } from "./loop_options.ts";
 import { TelepotError } from "../core/errors/base.ts";
-import { payloadOf, rememberKind } from "./kind.ts";
-import { type ErrorHook, report } from "./report.ts";
+import { handled, handOver, type UpdateHandler } from "./hand_over.ts";
+import { classify, retryConfirm, retryWait } from "./loop_policy.ts";
+import { report } from "./report.ts";
+import { HeldUpdates, Settlement } from "./settlement.ts";
 
-/**
- * Handles one update: `msg` is its payload (`update.message`,
- * `update.callback_query`, ... whatever kind it is, even one newer than this
- * code), `update` the whole Update. May return a promise: the loop awaits it
- * before handing over the next update. May return a {@linkcode Settlement}: the
- * loop goes on at once, and waits for it before confirming the update.
- */
-export type UpdateHandler = (
-  // deno-lint-ignore no-explicit-any
-  msg: any,
-  update: Update,
-) => unknown;
-
-/** Options of {@linkcode UpdateLoop} (and `bot.messageLoop()`). */
-export interface LoopOptions {
-  /** Seconds to pause after each getUpdates round (telepot's `relax`). Default 0. */
-  relax?: number;
-  /** Long-poll timeout in seconds, passed to getUpdates. Default 20. */
-  timeout?: number;
-  /** Update kinds to receive (getUpdates' `allowed_updates`); Telegram remembers the last setting. */
-  allowedUpdates?: readonly string[];
-  /** The first update_id to ask for (getUpdates' `offset`). Default: what Telegram has pending. */
-  offset?: number;
-  /** Most updates per getUpdates (1-100). Default: Telegram's (100). */
-  limit?: number;
-  /** Aborting it stops the loop like `stop()`. */
-  signal?: AbortSignal;
-  /** Receives handler errors and retried getUpdates failures. Default: one log line each. */
-  onError?: ErrorHook;
-  /** Retry delays after network errors and 5xx answers, in seconds: `initial` doubling to `max`. */
-  backoff?: { initial?: number; max?: number };
-  /** Milliseconds the final offset confirmation may take on stop. Default 5000. */
-  confirmTimeout?: number;
-  /**
-   * How many update_ids to remember so that one handed over before is not handed over
-   * again (Telegram re-sends updates whose confirmation got lost, e.g. when the loop
-   * ended by an error or its final confirmation failed). The window belongs to the
-   * bot and outlives one `messageLoop()` run; memory is bounded by it. 0 turns it off.
-   * Default 1000.
-   */
-  dedupe?: number;
-  /**
-   * Milliseconds an update's deferred work (the {@linkcode Settlement} its handler
-   * returned: a DelegatorBot's delegates) may hold back its confirmation. Until it is
-   * done, getUpdates asks from that update on, so a crash loses nothing; work still
-   * running after this is confirmed anyway (reported as `"settle"`, once per run): a
-   * crash during it would lose it. 0: do not wait: an update is confirmed once it is
-   * received, as grammY and Telegraf do (while the handlers hand updates over at once,
-   * as a DelegatorBot's do, the next getUpdates goes out before the batch is handed
-   * over; a handler's promise is still awaited before the updates after it are
-   * confirmed). Default 1000.
-   */
-  settleTimeout?: number;
-  /**
-   * Milliseconds to await a handler's promise before handing over the next update
-   * anyway (the handler goes on alone; reported as `"handler"`). Default 60000;
-   * `Infinity`: always wait.
-   */
-  handlerTimeout?: number;
-  /**
-   * Milliseconds a getUpdates may take beyond its long-poll `timeout` before the loop
-   * gives up on it and polls again (a connection that died silently). Default 15000.
-   */
-  stallTimeout?: number;
-}
-
-/**
- * What a handler returns to hand an update over at once while its work goes on:
- * `settled` resolves to `true` when the work is done, to `false` when it was given
- * up. The loop does not confirm the update to Telegram before that (see
- * `LoopOptions.settleTimeout`). A DelegatorBot's `handle()` returns one while
- * delegates are busy with the update.
- *
- * @example
- * ```ts
- * import { Settlement } from "./loop.ts";
- * const work = Promise.resolve();
- * const s = new Settlement(work.then(() => true, () => true));
- * console.log(await s.settled); // true
- * ```
- */
-export class Settlement {
-  /**
-   * @param settled resolves to true when the update's work is done, false when given up
-   */
-  constructor(readonly settled: Promise<boolean>) {}
-}
+export type { UpdateHandler } from "./hand_over.ts";
+export type { LoopOptions } from "./loop_options.ts";
+export { Settlement } from "./settlement.ts";
+export { UpdateLoopError } from "../core/errors/loop.ts";
 
 /** getUpdates' parameters. */
 export type GetUpdatesParams = NonNullable<Parameters<ApiMethods<unknown>["getUpdates"]>[0]>;
@@ -136,106 +55,6 @@ export interface UpdateSource {
     params: GetUpdatesParams,
     options: { signal?: AbortSignal },
   ): Promise<unknown>;
-}
-
-/**
- * The update loop ended because polling cannot succeed: a wrong token (401), a
- * wrong apiRoot or token path (404), a webhook or a second instance (409), or
- * getUpdates refused its parameters (400). `cause` holds the Bot API error.
- *
- * @example
- * ```ts
- * import { UpdateLoopError } from "./loop.ts";
- * const err = new UpdateLoopError("getUpdates refused", 409);
- * console.log(err.errorCode); // 409
- * ```
- */
-export class UpdateLoopError extends TelepotError {
-  /** Always `"UpdateLoopError"`. */
-  override name = "UpdateLoopError";
-  /** The HTTP status or Bot API error code that ended the loop. */
-  readonly errorCode: number | undefined;
-
-  /**
-   * Makes the error that ends a message loop.
-   *
-   * @param message what went wrong and what to do
-   * @param errorCode the status or error code
-   * @param options `cause`: the original error
-   */
-  constructor(message: string, errorCode?: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.errorCode = errorCode;
-  }
-}
-
-interface Verdict {
-  fatal?: UpdateLoopError;
-  wait?: number;
-}
-
-function codeOf(err: unknown): number | undefined {
-  const e = err as { errorCode?: unknown; status?: unknown } | null;
-  if (typeof e?.errorCode === "number") return e.errorCode;
-  if (typeof e?.status === "number") return e.status;
-  return undefined;
-}
-
-/** Decides what a failed getUpdates means: end the loop, or wait and retry. */
-export function classify(err: unknown): Verdict {
-  const code = codeOf(err);
-  const e = err as {
-    errorCode?: number;
-    description?: string;
-    parameters?: { retry_after?: number };
-  };
-  const said = e?.description ? ` (Telegram said: "${e.description}")` : "";
-  if (code === 429) {
-    const seconds = e?.parameters?.retry_after ?? (err as { retryAfter?: number }).retryAfter ?? 1;
-    return { wait: Math.max(0, seconds) * 1000 };
-  }
-  if (code === 401) {
-    return {
-      fatal: new UpdateLoopError(
-        `getUpdates was refused with 401 Unauthorized${said}: the bot token is wrong or was ` +
-          "revoked. The update loop stopped; get a valid token from @BotFather and start again.",
-        code,
-        { cause: err },
-      ),
-    };
-  }
-  if (code === 404) {
-    return {
-      fatal: new UpdateLoopError(
-        `getUpdates answered 404 Not Found${said}: the bot token or the apiRoot is wrong ` +
-          "(Telegram answers 404 for a malformed token). The update loop stopped.",
-        code,
-        { cause: err },
-      ),
-    };
-  }
-  if (code === 409) {
-    return {
-      fatal: new UpdateLoopError(
-        `getUpdates answered 409 Conflict${said}: Telegram gives updates to one receiver only. ` +
-          "Either a webhook is set for this bot (call deleteWebhook() before polling, or keep " +
-          "the webhook and do not poll), or another instance of this bot is polling with the " +
-          "same token (stop it). The update loop stopped.",
-        code,
-        { cause: err },
-      ),
-    };
-  }
-  if (e?.errorCode !== undefined && code !== undefined && code >= 400 && code < 500) {
-    return {
-      fatal: new UpdateLoopError(
-        `getUpdates was refused with ${code}${said}; retrying cannot help. The update loop stopped.`,
-        code,
-        { cause: err },
-      ),
-    };
-  }
-  return {};
 }
 
 /** The reason the loop's own signal aborts with when stopped. */
@@ -270,25 +89,22 @@ function windowOf(state: SourceState, size: number): RecentUpdateIds | null {
   return state.window;
 }
 
-function checkMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value >= 0)) {
-    throw new RangeError(`${name} must be a number of milliseconds >= 0, got ${value}`);
+/** The first update_id after `updates` (at least `cursor`), undefined when none has an id. */
+function nextOffset(cursor: number | undefined, updates: readonly Update[]): number | undefined {
+  let next = cursor ?? -Infinity;
+  for (const u of updates) {
+    const id = u?.update_id;
+    if (typeof id === "number" && Number.isSafeInteger(id) && id >= next) next = id + 1;
   }
-  return value;
+  return next === -Infinity ? undefined : next;
 }
 
-/** An update handed over whose work is not known to be done yet. */
-interface Held {
-  readonly id: number;
-  /** undefined while running; true done; false given up. */
-  done: boolean | undefined;
-  /** Resolves once `done` is set. */
-  known: Promise<void>;
-  /** When the loop stops waiting for it (handed over + settleTimeout), ms since epoch. */
-  readonly until: number;
-  /** Still counted in the loop's number of updates being worked on. */
-  counted: boolean;
+/** The report of a handler still running after `ms` (handlerTimeout). */
+function lateHandler(id: number, ms: number): TelepotError {
+  return new TelepotError(
+    `the handler of update ${id} is still running after ${ms} ms (handlerTimeout); ` +
+      "the loop goes on with the next update while it runs",
+  );
 }
 
 /**
@@ -311,20 +127,25 @@ export class UpdateLoop {
   readonly #handler: UpdateHandler;
   readonly #options: LoopOptions;
   readonly #controller = new AbortController();
-  readonly #settleTimeout: number;
-  readonly #handlerTimeout: number;
-  readonly #stallTimeout: number;
-  readonly #dedupe: number;
+  readonly #settings: LoopSettings;
   #stopped = false;
   #running: Promise<void> | undefined;
-  /** The waiter of `#progress()`, woken once no held update below `#bound` is in progress. */
-  #wake: (() => void) | undefined;
-  #bound = -Infinity;
-  /** Held updates below `#bound` still in progress (while `#progress()` waits). */
-  #below = 0;
-  #toldUnsettled = false;
   /** A handler of the current batch returned a promise (the loop awaited it). */
   #awaited = true;
+  // What one run keeps track of (a loop runs once).
+  #window: RecentUpdateIds | null = null;
+  /** The next update_id to hand over (what the next getUpdates confirms below). */
+  #cursor: number | undefined;
+  /** The offset the last successful getUpdates sent (what Telegram has confirmed). */
+  #confirmed: number | undefined;
+  #allowed: readonly string[] | undefined;
+  #failures = 0;
+  /** Handed over, work not yet known to be done, in update_id order. */
+  readonly #held: HeldUpdates;
+  /** The last getUpdates filled its limit: more are likely waiting. */
+  #full = false;
+  /** A getUpdates sent before the batch it confirms was handed over (settleTimeout 0). */
+  #ahead: { offset: number; result: Promise<unknown> } | undefined;
 
   /**
    * @param source the bot (anything with `call("getUpdates", params, { signal })`)
@@ -335,18 +156,10 @@ export class UpdateLoop {
     this.#source = source;
     this.#handler = handler;
     this.#options = options;
-    const limit = options.limit;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 100)) {
-      throw new RangeError(`limit must be an integer from 1 to 100, got ${limit}`);
-    }
-    this.#settleTimeout = checkMs("settleTimeout", options.settleTimeout, 1000);
-    this.#handlerTimeout = checkMs("handlerTimeout", options.handlerTimeout, 60_000);
-    this.#stallTimeout = checkMs("stallTimeout", options.stallTimeout, 15_000);
-    const dedupe = options.dedupe ?? DEFAULT_DEDUPE_WINDOW;
-    if (!Number.isSafeInteger(dedupe) || dedupe < 0) {
-      throw new RangeError(`dedupe must be an integer >= 0, got ${dedupe}`);
-    }
-    this.#dedupe = dedupe;
+    this.#settings = loopSettings(options);
+    this.#cursor = this.#confirmed = options.offset;
+    this.#allowed = options.allowedUpdates;
+    this.#held = new HeldUpdates(this.#settings.settleTimeout, options.onError);
   }
 
   /** Whether the loop is polling (started and not yet ended). */
@@ -387,140 +200,199 @@ export class UpdateLoop {
     this.#controller.abort(new LoopStopped("the update loop was stopped"));
   }
 
+  /** Rounds until stopped, then the final confirmation; rejects when polling cannot succeed. */
   async #run(state: SourceState): Promise<void> {
-    const o = this.#options;
-    const signal = this.#controller.signal;
-    const outer = o.signal;
+    const unfollow = this.#followSignal();
+    this.#window = windowOf(state, this.#settings.dedupe);
+    try {
+      while (!this.#stopped) await this.#round();
+    } finally {
+      unfollow();
+      this.#stopped = true;
+    }
+    await this.#finish();
+  }
+
+  /** Stops the loop when the caller's signal aborts; returns what stops following it. */
+  #followSignal(): () => void {
+    const outer = this.#options.signal;
     const onOuterAbort = () => this.#halt();
     if (outer?.aborted) this.#halt();
     else outer?.addEventListener("abort", onOuterAbort, { once: true });
+    return () => outer?.removeEventListener("abort", onOuterAbort);
+  }
 
-    const window = windowOf(state, this.#dedupe);
-    const timeout = o.timeout ?? 20;
-    const initial = (o.backoff?.initial ?? 0.5) * 1000;
-    const max = (o.backoff?.max ?? 30) * 1000;
-    /** The next update_id to hand over (what the next getUpdates confirms below). */
-    let cursor = o.offset;
-    /** The offset the last successful getUpdates sent (what Telegram has confirmed). */
-    let confirmed = cursor;
-    let allowed = o.allowedUpdates;
-    let failures = 0;
-    let fatal: UpdateLoopError | undefined;
-    /** Handed over, work not yet known to be done, in update_id order. */
-    let held: Held[] = [];
-    /** The last getUpdates filled its limit: more are likely waiting. */
-    let full = false;
-    const limit = o.limit ?? 100;
-    /** A getUpdates sent before the batch it confirms was handed over (settleTimeout 0). */
-    let ahead: { offset: number; result: Promise<unknown> } | undefined;
-    const pollParams = (offset: number | undefined): GetUpdatesParams => {
-      const params: GetUpdatesParams = { timeout };
-      if (offset !== undefined) params.offset = offset;
-      if (o.limit !== undefined) params.limit = o.limit;
-      if (allowed !== undefined) {
-        params.allowed_updates = allowed as GetUpdatesParams["allowed_updates"];
-      }
-      return params;
-    };
+  /** One round: make room, poll, ask ahead, hand the batch over, relax. */
+  async #round(): Promise<void> {
+    if (this.#held.size > 0) {
+      await this.#makeRoom();
+      if (this.#stopped) return; // the final wait takes over
+    }
+    const updates = await this.#fetch();
+    if (updates === undefined) return;
+    this.#askAhead(updates);
+    await this.#handOverAll(updates);
+    const relax = this.#options.relax;
+    if (relax && relax > 0 && !this.#stopped) {
+      await delay(relax * 1000, { signal: this.#controller.signal }).catch(() => {});
+    }
+  }
 
+  /**
+   * Pipelining within the guarantee: an update is confirmed only once its work is
+   * done, so the next getUpdates asks from the first update still in progress; it
+   * and the others in progress come again (skipped as handed over) and take room in
+   * the answer (`limit`). With a backlog, poll once the updates in progress leave half
+   * the room to new ones; otherwise wait for all of them (a poll would return at
+   * once with them instead of long polling). Each waits at most settleTimeout.
+   */
+  async #makeRoom(): Promise<void> {
+    const bound = this.#full ? this.#cursor! - Math.floor(this.#settings.limit / 2) : Infinity;
+    await this.#held.progress(bound, this.#controller.signal);
+  }
+
+  /**
+   * The next batch: the getUpdates asked ahead, or a new one. Undefined when it failed
+   * (reported, and waited before the next round) or the loop stopped meanwhile; throws
+   * the {@linkcode UpdateLoopError} that ends the loop.
+   */
+  async #fetch(): Promise<Update[] | undefined> {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    const sent = ahead?.offset ?? this.#held.first ?? this.#cursor;
+    let result: unknown;
     try {
-      while (!this.#stopped) {
-        if (held.length > 0) {
-          // Pipelining within the guarantee: an update is confirmed only once its work is
-          // done, so the next getUpdates asks from the first update still in progress; it
-          // and the others in progress come again (skipped below) and take room in the
-          // answer (`limit`). With a backlog, poll once the updates in progress leave half
-          // the room to new ones; otherwise wait for all of them (a poll would return at
-          // once with them instead of long polling). Each waits at most settleTimeout.
-          const bound = full ? cursor! - Math.floor(limit / 2) : Infinity;
-          held = await this.#progress(held, bound, signal);
-          if (this.#stopped) break; // the final wait below takes over
-        }
-        let result: unknown;
-        const sent = ahead?.offset ?? (held.length > 0 ? held[0].id : cursor);
-        try {
-          if (ahead !== undefined) {
-            const pending = ahead.result;
-            ahead = undefined;
-            result = await pending;
-          } else result = await this.#poll(pollParams(sent), signal, timeout);
-        } catch (err) {
-          if (this.#stopped) break;
-          const verdict = classify(err);
-          if (verdict.fatal) {
-            fatal = verdict.fatal;
-            break;
-          }
-          failures++;
-          const wait = verdict.wait ?? backoff(failures - 1, initial, max, true);
-          report(o.onError, err, { source: "getUpdates", retryIn: Math.round(wait) });
-          try {
-            await delay(wait, { signal });
-          } catch {
-            break;
-          }
-          continue;
-        }
-        failures = 0;
-        allowed = undefined;
-        confirmed = sent;
-        const updates = Array.isArray(result) ? result as Update[] : [];
-        full = updates.length >= limit;
-        if (this.#settleTimeout === 0 && !this.#awaited && !o.relax && updates.length > 0) {
-          // Confirmed once handed over, and the last batch went to handlers that hand
-          // over at once (a DelegatorBot's): ask for the next batch before handing this
-          // one over, so the round trip overlaps the work of starting its delegates.
-          let next = cursor ?? -Infinity;
-          for (const u of updates) {
-            const id = u?.update_id;
-            if (typeof id === "number" && Number.isSafeInteger(id) && id >= next) next = id + 1;
-          }
-          if (next !== -Infinity && next !== cursor) {
-            const request = this.#poll(pollParams(next), signal, timeout);
-            request.catch(() => {}); // awaited (and its failure handled) on the next round
-            ahead = { offset: next, result: request };
-          }
-        }
-        this.#awaited = false;
-        // A batch whose successor was asked for is confirmed: hand all of it over even
-        // when stopped meanwhile (a stopping DelegatorBot handles it after its stop).
-        const committed = ahead !== undefined;
-        for (const update of updates) {
-          if (this.#stopped && !committed) break;
-          const id = update?.update_id;
-          if (typeof id !== "number" || !Number.isSafeInteger(id)) continue;
-          if (cursor !== undefined && id < cursor) continue; // confirmed, or handed over in this run
-          cursor = id + 1;
-          if (window !== null && !window.add(id)) continue; // handed over before: a repeat
-          const settlement = await this.#handOver(update, id, signal);
-          if (settlement !== undefined && this.#settleTimeout > 0) {
-            held.push(this.#hold(id, settlement));
-          }
-        }
-        if (o.relax && o.relax > 0 && !this.#stopped) {
-          await delay(o.relax * 1000, { signal }).catch(() => {});
-        }
+      result = await (ahead?.result ?? this.#poll(this.#params(sent)));
+    } catch (err) {
+      await this.#failed(err);
+      return undefined;
+    }
+    this.#failures = 0;
+    this.#allowed = undefined;
+    this.#confirmed = sent;
+    const updates = Array.isArray(result) ? result as Update[] : [];
+    this.#full = updates.length >= this.#settings.limit;
+    return updates;
+  }
+
+  /** A getUpdates failed: ends the loop (throws), or reports it and backs off. */
+  async #failed(err: unknown): Promise<void> {
+    if (this.#stopped) return;
+    const verdict = classify(err);
+    if (verdict.fatal) throw verdict.fatal;
+    const wait = retryWait(verdict, ++this.#failures, this.#settings.backoff);
+    report(this.#options.onError, err, { source: "getUpdates", retryIn: Math.round(wait) });
+    // Aborted only by stop(): the loop ends at the next check.
+    await delay(wait, { signal: this.#controller.signal }).catch(() => {});
+  }
+
+  /**
+   * Confirmed once handed over (settleTimeout 0), and the last batch went to handlers
+   * that hand over at once (a DelegatorBot's): ask for the next batch before handing
+   * this one over, so the round trip overlaps the work of starting its delegates.
+   */
+  #askAhead(updates: Update[]): void {
+    if (this.#settings.settleTimeout !== 0 || this.#awaited || this.#options.relax) return;
+    if (updates.length === 0) return;
+    const next = nextOffset(this.#cursor, updates);
+    if (next === undefined || next === this.#cursor) return;
+    const request = this.#poll(this.#params(next));
+    request.catch(() => {}); // awaited (and its failure handled) on the next round
+    this.#ahead = { offset: next, result: request };
+  }
+
+  /** Hands over the updates of a batch that are new, in order. */
+  async #handOverAll(updates: Update[]): Promise<void> {
+    this.#awaited = false;
+    // A batch whose successor was asked for is confirmed: hand all of it over even
+    // when stopped meanwhile (a stopping DelegatorBot handles it after its stop).
+    const committed = this.#ahead !== undefined;
+    for (const update of updates) {
+      if (this.#stopped && !committed) break;
+      const id = this.#take(update);
+      if (id === undefined) continue;
+      const settlement = await this.#handOver(update, id);
+      if (settlement !== undefined && this.#settings.settleTimeout > 0) {
+        this.#held.hold(id, settlement);
       }
+    }
+  }
+
+  /** The update_id of `update` when it is to be handed over; moves the cursor past it. */
+  #take(update: Update): number | undefined {
+    const id = update?.update_id;
+    if (typeof id !== "number" || !Number.isSafeInteger(id)) return undefined;
+    const cursor = this.#cursor;
+    if (cursor !== undefined && id < cursor) return undefined; // confirmed, or handed over in this run
+    this.#cursor = id + 1;
+    if (this.#window !== null && !this.#window.add(id)) return undefined; // handed over before: a repeat
+    return id;
+  }
+
+  /** Calls the handler (an update counts as handed over once it was called) and awaits it. */
+  async #handOver(update: Update, id: number): Promise<Settlement | undefined> {
+    const result = handOver(this.#handler, update, this.#options.onError);
+    if (result instanceof Settlement) return result;
+    if (isThenable(result)) {
+      this.#awaited = true;
+      await this.#awaitHandler(result, id);
+    }
+    return undefined;
+  }
+
+  /**
+   * Awaits a handler's promise, at most `handlerTimeout` (then reports it is late) and
+   * only until the loop stops; a handler left running still reports its failure.
+   */
+  async #awaitHandler(result: PromiseLike<unknown>, id: number): Promise<void> {
+    const onError = this.#options.onError;
+    const ms = this.#settings.handlerTimeout;
+    const done = handled(result, onError, id).then(() => false);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = ms === Infinity ? done : Promise.race([
+      done,
+      new Promise<boolean>((resolve) => (timer = startTimer(() => resolve(true), ms))),
+    ]);
+    try {
+      const late = await abortable(waited, this.#controller.signal);
+      if (late) report(onError, lateHandler(id, ms), { source: "handler", updateId: id });
+    } catch {
+      // Stopped while the handler runs: it goes on alone (its failure is still reported).
     } finally {
-      outer?.removeEventListener("abort", onOuterAbort);
-      this.#stopped = true;
+      clearTimeout(timer);
     }
-    if (fatal) throw fatal;
-    // Stopped: wait for the work in progress, then confirm below the first update whose
-    // work is not done (it and what follows come again on the next start: nothing lost).
-    if (held.length > 0) held = await this.#settle(held);
-    let offset = cursor;
-    for (const h of held) {
-      if (offset === undefined || h.id < offset) offset = h.id;
-      window?.delete(h.id); // not done: handle it again when it comes back
+  }
+
+  /**
+   * Stopped: waits for the work in progress, then confirms below the first update whose
+   * work is not done (it and what follows come again on the next start: nothing lost).
+   */
+  async #finish(): Promise<void> {
+    const left = this.#held.size > 0 ? await this.#held.settle() : [];
+    let offset = this.#cursor;
+    for (const id of left) {
+      if (offset === undefined || id < offset) offset = id;
+      this.#window?.delete(id); // not done: handle it again when it comes back
     }
-    if (held.length > 0) this.#reportUnsettled(held);
-    if (offset !== undefined && offset !== confirmed) await this.#confirm(offset);
+    if (left.length > 0) this.#held.report(left, true);
+    if (offset !== undefined && offset !== this.#confirmed) await this.#confirm(offset);
+  }
+
+  /** getUpdates' parameters for a poll from `offset`. */
+  #params(offset: number | undefined): GetUpdatesParams {
+    const params: GetUpdatesParams = { timeout: this.#settings.timeout };
+    if (offset !== undefined) params.offset = offset;
+    if (this.#options.limit !== undefined) params.limit = this.#options.limit;
+    if (this.#allowed !== undefined) {
+      params.allowed_updates = this.#allowed as GetUpdatesParams["allowed_updates"];
+    }
+    return params;
   }
 
   /** One getUpdates, given up after its long-poll timeout plus `stallTimeout`. */
-  async #poll(params: GetUpdatesParams, signal: AbortSignal, timeout: number): Promise<unknown> {
-    const limit = Math.max(0, timeout) * 1000 + this.#stallTimeout;
+  async #poll(params: GetUpdatesParams): Promise<unknown> {
+    const signal = this.#controller.signal;
+    const limit = Math.max(0, this.#settings.timeout) * 1000 + this.#settings.stallTimeout;
     if (!Number.isFinite(limit)) return await this.#source.call("getUpdates", params, { signal });
     const stall = timeoutSignal(
       limit,
@@ -536,180 +408,6 @@ export class UpdateLoop {
     } finally {
       stall.clear();
     }
-  }
-
-  /** Calls the handler (an update counts as handed over once it was called) and awaits it. */
-  async #handOver(
-    update: Update,
-    id: number,
-    signal: AbortSignal,
-  ): Promise<Settlement | undefined> {
-    const onError = this.#options.onError;
-    const [kind, payload] = payloadOf(update as unknown as Record<string, unknown>);
-    rememberKind(payload, kind);
-    let result: unknown;
-    try {
-      result = this.#handler(payload, update);
-    } catch (err) {
-      report(onError, err, { source: "handler", updateId: id });
-      return undefined;
-    }
-    if (result instanceof Settlement) return result;
-    if (!isThenable(result)) return undefined;
-    this.#awaited = true;
-    const pending = Promise.resolve(result);
-    const ms = this.#handlerTimeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let late = false;
-    const waited = ms === Infinity ? pending : Promise.race([
-      pending,
-      new Promise<void>((resolve) => {
-        timer = startTimer(() => {
-          late = true;
-          resolve();
-        }, ms);
-      }),
-    ]);
-    try {
-      await abortable(waited, signal);
-      if (late) {
-        report(
-          onError,
-          new TelepotError(
-            `the handler of update ${id} is still running after ${ms} ms (handlerTimeout); ` +
-              "the loop goes on with the next update while it runs",
-          ),
-          { source: "handler", updateId: id },
-        );
-        pending.catch((err) => report(onError, err, { source: "handler", updateId: id }));
-      }
-    } catch (err) {
-      if (signal.aborted && err === signal.reason) {
-        // Stopped while the handler runs: it goes on alone; still report its failure.
-        pending.catch((e) => report(onError, e, { source: "handler", updateId: id }));
-        return undefined;
-      }
-      report(onError, err, { source: "handler", updateId: id });
-    } finally {
-      clearTimeout(timer);
-    }
-    return undefined;
-  }
-
-  /** Tracks the settlement of an update handed over. */
-  #hold(id: number, settlement: Settlement): Held {
-    const h: Held = {
-      id,
-      done: undefined,
-      known: undefined as unknown as Promise<void>,
-      until: Date.now() + this.#settleTimeout,
-      counted: true,
-    };
-    h.known = settlement.settled.then(
-      (ok) => this.#settled(h, ok === true),
-      () => this.#settled(h, false),
-    );
-    return h;
-  }
-
-  #settled(h: Held, ok: boolean): void {
-    h.done = ok;
-    this.#uncount(h);
-  }
-
-  #uncount(h: Held): void {
-    if (!h.counted) return;
-    h.counted = false;
-    if (h.id < this.#bound && --this.#below === 0) this.#wake?.();
-  }
-
-  /**
-   * Waits until no held update below `bound` is still in progress (or the first one's
-   * settleTimeout passes, or `signal` aborts); returns those still in progress, in
-   * order. Work given up, or still running after settleTimeout, is confirmed anyway and
-   * reported, once per run (a delegate that keeps working is not an error each time).
-   */
-  async #progress(held: Held[], bound: number, signal: AbortSignal): Promise<Held[]> {
-    for (;;) {
-      const now = Date.now();
-      let dropped: Held[] | undefined;
-      const working: Held[] = [];
-      for (const h of held) {
-        if (h.done === true) continue;
-        if (h.done === false || now >= h.until) {
-          this.#uncount(h);
-          (dropped ??= []).push(h);
-        } else working.push(h);
-      }
-      if (dropped !== undefined && !this.#toldUnsettled) {
-        this.#toldUnsettled = true;
-        this.#reportUnsettled(dropped);
-      }
-      held = working;
-      let below = 0;
-      while (below < held.length && held[below].id < bound) below++;
-      if (below === 0 || signal.aborted) return held;
-      // Deadlines grow with update_id: the first held update's comes first.
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", wake);
-          this.#wake = undefined;
-          this.#bound = -Infinity;
-          resolve();
-        };
-        const timer = startTimer(wake, held[0].until - now);
-        signal.addEventListener("abort", wake, { once: true });
-        this.#wake = wake;
-        this.#bound = bound;
-        this.#below = below;
-      });
-    }
-  }
-
-  /**
-   * Waits until every held update's work is done, `settleTimeout` passes or `signal`
-   * aborts; returns those not done.
-   */
-  async #settle(held: Held[], signal?: AbortSignal): Promise<Held[]> {
-    const ms = this.#settleTimeout;
-    if (ms > 0 && !signal?.aborted) {
-      // One promise for the batch: resolved by the last settlement, the timer or the signal.
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      let left = 0;
-      for (const h of held) {
-        if (h.done !== undefined) continue;
-        left++;
-        void h.known.then(() => {
-          if (--left === 0) wake();
-        });
-      }
-      if (left > 0) {
-        const timer = startTimer(wake, ms);
-        const onAbort = () => wake();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        await woken;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      }
-    }
-    return held.filter((h) => h.done !== true);
-  }
-
-  #reportUnsettled(held: Held[]): void {
-    const ids = held.map((h) => h.id);
-    const shown = ids.length > 5 ? `${ids.slice(0, 5).join(", ")}, ...` : ids.join(", ");
-    const text = this.#stopped
-      ? "still in progress when the stopping loop gave up waiting for them; they are not " +
-        "confirmed and come again on the next start"
-      : `still in progress after ${this.#settleTimeout} ms (settleTimeout); confirmed ` +
-        "anyway, the work goes on (said once per run)";
-    report(
-      this.#options.onError,
-      new TelepotError(`${ids.length} update(s) (${shown}) ${text}`),
-      { source: "settle", updateId: ids[0] },
-    );
   }
 
   /** Tells Telegram everything below `offset` was handled, without taking new updates. */
@@ -729,7 +427,7 @@ export class UpdateLoop {
         return;
       } catch (err) {
         controller.abort();
-        if (codeOf(err) === 409 && attempt < 3) {
+        if (retryConfirm(err, attempt)) {
           await delay(50 * attempt);
           continue;
         }

@@ -6,11 +6,10 @@
  * @module
  */
 
-import type { Transformer } from "../core/transformer.ts";
 import type { Update } from "../core/types.ts";
 import { readBounded } from "../files/bytes.ts";
-import { payloadOf, rememberKind } from "./kind.ts";
-import { type ErrorHook, report } from "./report.ts";
+import { handled, handOver, THREW, type UpdateHandler } from "./hand_over.ts";
+import type { ErrorHook } from "./report.ts";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "./dedupe.ts";
 import { isThenable } from "../time/timers.ts";
 
@@ -148,43 +147,17 @@ export function webhookCallback(
   const onError = options.onError;
   const calls = options.awaitCalls === false ? undefined : CallTracker.of(bot);
 
-  return async (request: Request, ...platform: unknown[]): Promise<Response> => {
-    if (request.method !== "POST") {
-      await discard(request);
-      return answer(405, "only POST is accepted", { allow: "POST" });
-    }
-    if (expected !== undefined && !sameSecret(request.headers.get(SECRET_HEADER), expected)) {
-      await discard(request);
-      return answer(401, "wrong secret token");
-    }
-    if (!isJson(request.headers.get("content-type"))) {
-      await discard(request);
-      return answer(415, "the body must be application/json");
-    }
-    const body = await readBody(request, maxBody);
-    if (body === TOO_LARGE) return answer(413, "the body is too large");
-    const update = parseUpdate(body);
-    if (update === undefined) return answer(400, "the body is not a JSON Update");
+  const handle: UpdateHandler = (msg, update) => bot.handle(msg, update);
 
+  return async (request: Request, ...platform: unknown[]): Promise<Response> => {
+    const update = await receive(request, expected, maxBody);
+    if (update instanceof Response) return update;
     const id = update.update_id;
     if (!recent.add(id)) return answer(200);
-    const [kind, payload] = payloadOf(update as unknown as Record<string, unknown>);
-    rememberKind(payload, kind);
-    let result: unknown;
-    try {
-      result = bot.handle(payload, update);
-    } catch (err) {
-      report(onError, err, { source: "handler", updateId: id });
-      return answer(200);
-    }
-    if (!isThenable(result) && calls === undefined) return answer(200);
-    const handled = isThenable(result)
-      ? Promise.resolve(result).then(
-        () => {},
-        (err) => report(onError, err, { source: "handler", updateId: id }),
-      )
-      : Promise.resolve();
-    const work = calls === undefined ? handled : handled.then(() => calls.quiet());
+    const result = handOver(handle, update, onError);
+    if (result === THREW || (!isThenable(result) && calls === undefined)) return answer(200);
+    const done = isThenable(result) ? handled(result, onError, id) : Promise.resolve();
+    const work = calls === undefined ? done : done.then(() => calls.quiet());
     const keepAlive = options.waitUntil ?? platformWaitUntil(platform);
     if (keepAlive !== undefined) {
       try {
@@ -196,6 +169,33 @@ export function webhookCallback(
     await settledWithin(work, answerWithin);
     return answer(200);
   };
+}
+
+/**
+ * The Update a request carries, or the answer to a request that carries none: 405 for
+ * anything but POST, 401 for a wrong secret, 415 unless JSON, 413 when too large, 400
+ * when not an Update.
+ */
+async function receive(
+  request: Request,
+  expected: Uint8Array | undefined,
+  maxBody: number,
+): Promise<Update | Response> {
+  if (request.method !== "POST") {
+    await discard(request);
+    return answer(405, "only POST is accepted", { allow: "POST" });
+  }
+  if (expected !== undefined && !sameSecret(request.headers.get(SECRET_HEADER), expected)) {
+    await discard(request);
+    return answer(401, "wrong secret token");
+  }
+  if (!isJson(request.headers.get("content-type"))) {
+    await discard(request);
+    return answer(415, "the body must be application/json");
+  }
+  const body = await readBody(request, maxBody);
+  if (body === TOO_LARGE) return answer(413, "the body is too large");
+  return parseUpdate(body) ?? answer(400, "the body is not a JSON Update");
 }
 
 function limit(
@@ -304,6 +304,9 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** A transformer as the bot's `use` takes it. */
+type CallTransformer = Parameters<NonNullable<UpdateReceiver["use"]>>[number];
+
 /** Sees a bot's Bot API calls in flight (one tracker per bot, installed with `bot.use`). */
 class CallTracker {
   static readonly #trackers = new WeakMap<object, CallTracker>();
@@ -321,7 +324,7 @@ class CallTracker {
     return tracker;
   }
 
-  readonly #transformer: Transformer = (next, method, params, options) => {
+  readonly #transformer: CallTransformer = (next, method, params, options) => {
     const call = next(method, params, options);
     const settled = call.then(() => {}, () => {});
     this.#inflight.add(settled);

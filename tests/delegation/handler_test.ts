@@ -356,3 +356,43 @@ Deno.test("ListenerContext.signal never aborts until a delegate attaches one", a
   ctx.listener.close();
   await emu.close();
 });
+
+Deno.test("ChatHandler, UserHandler and Monitor share one copy of the defaults; subclasses override them and call super", async () => {
+  for (const name of ["open", "onMessage", "onClose", "close"]) {
+    const shared = (ChatHandler.prototype as unknown as Record<string, unknown>)[name];
+    assert.equal(typeof shared, "function", name);
+    assert.equal((UserHandler.prototype as unknown as Record<string, unknown>)[name], shared, name);
+    assert.equal((Monitor.prototype as unknown as Record<string, unknown>)[name], shared, name);
+  }
+  const bot = new SpeakerBot("123:abc");
+  const seen: unknown[] = [];
+  class Routed extends ChatHandler {
+    override open(msg: unknown, seed: unknown) {
+      seen.push("open");
+      return super.open(msg, seed);
+    }
+    override onMessage(msg: unknown) {
+      seen.push("onMessage");
+      return super.onMessage(msg);
+    }
+    onChatMessage(msg: { text: string }) {
+      seen.push(msg.text);
+      return "routed";
+    }
+  }
+  const msg = { message_id: 1, date: 0, chat: { id: 5, type: "private" }, text: "hi" };
+  const handler = new Routed([bot, msg, 5]);
+  assert.equal(handler.open(msg, 5), undefined);
+  assert.equal(handler.onMessage(msg), "routed");
+  assert.equal(handler.onClose(new StopListening()), undefined);
+  handler.close("done");
+  assert.ok(handler.listener.closed);
+  await assert.rejects(
+    handler.listener.wait(),
+    (err: unknown) => err instanceof StopListening && /done/.test(err.message),
+  );
+  assert.deepEqual(seen, ["open", "onMessage", "hi"]);
+  const user = new UserHandler([bot, { from: { id: 7 } }, 7]);
+  user.close();
+  assert.ok(user.listener.closed);
+});
