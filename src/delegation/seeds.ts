@@ -64,11 +64,7 @@ export function perChatIdIn(
   ids: Iterable<number | string>,
   types?: readonly string[],
 ): SeedFunction {
-  const set = new Set(ids);
-  return (msg) => {
-    const chat = chatOf(msg);
-    return chat?.id !== undefined && set.has(chat.id) && typeOk(types, chat.type) ? chat.id : null;
-  };
+  return perListedChatId(ids, types, true);
 }
 
 /**
@@ -86,10 +82,21 @@ export function perChatIdExcept(
   ids: Iterable<number | string>,
   types?: readonly string[],
 ): SeedFunction {
+  return perListedChatId(ids, types, false);
+}
+
+/** Seeds by chat id for chats whose id is in `ids` (`listed`) or is not (`!listed`). */
+function perListedChatId(
+  ids: Iterable<number | string>,
+  types: readonly string[] | undefined,
+  listed: boolean,
+): SeedFunction {
   const set = new Set(ids);
   return (msg) => {
     const chat = chatOf(msg);
-    return chat?.id !== undefined && !set.has(chat.id) && typeOk(types, chat.type) ? chat.id : null;
+    return chat?.id !== undefined && set.has(chat.id) === listed && typeOk(types, chat.type)
+      ? chat.id
+      : null;
   };
 }
 
