@@ -129,6 +129,206 @@ class ReadyHeap {
 }
 
 /**
+ * The throttler's state: one queue per chat, the ready chats in a heap by the time they
+ * may send next, and one pump that releases them within the overall window.
+ */
+class Throttle {
+  readonly #limits: Required<FloodLimits>;
+  readonly #throttled: (method: string) => boolean;
+  readonly #clock: Clock;
+  readonly #overall: SlidingWindow;
+  readonly #chats = new Map<string, ChatQueue>();
+  readonly #heap = new ReadyHeap();
+  #order = 0;
+  #queued = 0;
+  #pumping = false;
+  #wake: (() => void) | null = null;
+  #sleepingUntil = Infinity;
+  #sweepAt = 1024;
+
+  constructor(options: ThrottlerOptions) {
+    this.#limits = floodLimits({
+      overall: options.overall,
+      privateChat: options.privateChat,
+      groupChat: options.groupChat,
+    });
+    this.#throttled = options.methods ?? postsMessage;
+    this.#clock = options.clock ?? realClock;
+    this.#overall = new SlidingWindow(this.#limits.overall);
+  }
+
+  /** Calls waiting in the queues (not yet started). */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** The transformer: queues a throttled call in its chat, passes any other through. */
+  call(
+    next: ApiCaller,
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<unknown> {
+    const chatId = params.chat_id;
+    if (!this.#throttled(method) || (typeof chatId !== "number" && typeof chatId !== "string")) {
+      return next(method, params, options);
+    }
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const chat = this.#chat(chatId);
+    return new Promise((resolve, reject) => {
+      this.#enqueue(chat, { next, method, params, options, resolve, reject, cancelled: false });
+    });
+  }
+
+  /** The queue of a chat, made (with the chat's window) on its first call. */
+  #chat(chatId: number | string): ChatQueue {
+    const key = String(chatId);
+    let chat = this.#chats.get(key);
+    if (chat === undefined) {
+      if (this.#chats.size >= this.#sweepAt) this.#sweep();
+      const rate = isPrivateChatId(chatId) ? this.#limits.privateChat : this.#limits.groupChat;
+      chat = new ChatQueue(new SlidingWindow(rate));
+      this.#chats.set(key, chat);
+    }
+    return chat;
+  }
+
+  /** Queues a job; its signal, until it starts, takes it out again. */
+  #enqueue(chat: ChatQueue, job: Job): void {
+    const signal = job.options.signal;
+    if (signal) {
+      job.onAbort = () => {
+        if (job.cancelled) return;
+        job.cancelled = true;
+        this.#queued--;
+        job.reject(signal.reason);
+      };
+      signal.addEventListener("abort", job.onAbort, { once: true });
+    }
+    chat.jobs.push(job);
+    this.#queued++;
+    if (!chat.busy && !chat.inHeap) this.#schedule(chat);
+  }
+
+  /** Puts a chat with work into the heap, and gets the pump going (or wakes it earlier). */
+  #schedule(chat: ChatQueue): void {
+    const now = this.#clock.now();
+    chat.readyAt = Math.max(chat.window.nextAt(now), chat.pausedUntil);
+    chat.order = this.#order++;
+    chat.inHeap = true;
+    this.#heap.push(chat);
+    if (!this.#pumping) void this.#pump();
+    else if (this.#wake !== null && chat.readyAt < this.#sleepingUntil) this.#wake();
+  }
+
+  /** Forgets the chats with nothing queued, running or remembered in their windows. */
+  #sweep(): void {
+    const now = this.#clock.now();
+    for (const [key, chat] of this.#chats) {
+      if (chat.size === 0 && !chat.busy && chat.pausedUntil <= now && chat.window.idle(now)) {
+        this.#chats.delete(key);
+      }
+    }
+    this.#sweepAt = Math.max(1024, this.#chats.size * 2);
+  }
+
+  /** Releases the ready chats' next jobs, one at a time, as the windows allow. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#heap.size > 0) {
+        const chat = this.#heap.peek()!;
+        const job = this.#live(chat);
+        if (job === undefined) continue;
+        const now = this.#clock.now();
+        const at = Math.max(chat.readyAt, this.#overall.nextAt(now));
+        if (at > now) {
+          await this.#sleep(at, now);
+          continue;
+        }
+        this.#heap.pop();
+        chat.inHeap = false;
+        chat.shift();
+        this.#start(chat, job, now);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /**
+   * The first job of the heap's top chat if it is still wanted; otherwise one step of
+   * tidying (drop a cancelled job; take an emptied chat off the heap) and undefined.
+   */
+  #live(chat: ChatQueue): Job | undefined {
+    const job = chat.peek();
+    if (job !== undefined && !job.cancelled) return job;
+    if (job !== undefined) chat.shift();
+    if (chat.size === 0) {
+      this.#heap.pop();
+      chat.inHeap = false;
+    }
+    return undefined;
+  }
+
+  /** Sleeps until `at`, or until a chat that may go earlier arrives (`#wake`). */
+  async #sleep(at: number, now: number): Promise<void> {
+    const ctrl = new AbortController();
+    this.#wake = () => ctrl.abort();
+    this.#sleepingUntil = at;
+    try {
+      await this.#clock.sleep(at - now, ctrl.signal);
+    } catch {
+      // woken: a chat that may go earlier arrived
+    } finally {
+      this.#wake = null;
+      this.#sleepingUntil = Infinity;
+    }
+  }
+
+  /** Sends a job; when it settles, its chat may go on (a 429 pauses the chat first). */
+  #start(chat: ChatQueue, job: Job, now: number): void {
+    chat.window.record(now);
+    this.#overall.record(now);
+    chat.busy = true;
+    this.#queued--;
+    if (job.onAbort) job.options.signal?.removeEventListener("abort", job.onAbort);
+    let result: Promise<unknown>;
+    try {
+      result = job.next(job.method, job.params, job.options);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      (value) => {
+        this.#finish(chat);
+        job.resolve(value);
+      },
+      (err) => {
+        this.#pauseOn429(chat, err);
+        this.#finish(chat);
+        job.reject(err);
+      },
+    );
+  }
+
+  /** Telegram answered 429 anyway (another process shares the token): the chat waits. */
+  #pauseOn429(chat: ChatQueue, err: unknown): void {
+    const e = err as { errorCode?: unknown; parameters?: { retry_after?: unknown } };
+    const retryAfter = e?.parameters?.retry_after;
+    if (e?.errorCode === 429 && typeof retryAfter === "number") {
+      chat.pausedUntil = this.#clock.now() + retryAfter * 1000;
+    }
+  }
+
+  #finish(chat: ChatQueue): void {
+    chat.busy = false;
+    if (chat.size > 0) this.#schedule(chat);
+  }
+}
+
+/**
  * A transformer that queues message-posting calls per chat and releases them within
  * Telegram's flood limits (or the `overall`, `privateChat`, `groupChat` rates given).
  * Queued calls can be cancelled with their signal. A 429 that still arrives (another
@@ -149,163 +349,9 @@ class ReadyHeap {
  * ```
  */
 export function throttler(options: ThrottlerOptions = {}): Throttler {
-  const limits = floodLimits({
-    overall: options.overall,
-    privateChat: options.privateChat,
-    groupChat: options.groupChat,
-  });
-  const throttled = options.methods ?? postsMessage;
-  const clock = options.clock ?? realClock;
-  const overall = new SlidingWindow(limits.overall);
-  const chats = new Map<string, ChatQueue>();
-  const heap = new ReadyHeap();
-  let order = 0;
-  let queued = 0;
-  let pumping = false;
-  let wake: (() => void) | null = null;
-  let sleepingUntil = Infinity;
-  let sweepAt = 1024;
-
-  const schedule = (chat: ChatQueue) => {
-    const now = clock.now();
-    chat.readyAt = Math.max(chat.window.nextAt(now), chat.pausedUntil);
-    chat.order = order++;
-    chat.inHeap = true;
-    heap.push(chat);
-    if (!pumping) void pump();
-    else if (wake !== null && chat.readyAt < sleepingUntil) wake();
-  };
-
-  const sweep = () => {
-    const now = clock.now();
-    for (const [key, chat] of chats) {
-      if (chat.size === 0 && !chat.busy && chat.pausedUntil <= now && chat.window.idle(now)) {
-        chats.delete(key);
-      }
-    }
-    sweepAt = Math.max(1024, chats.size * 2);
-  };
-
-  const finish = (chat: ChatQueue) => {
-    chat.busy = false;
-    if (chat.size > 0) schedule(chat);
-  };
-
-  const start = (chat: ChatQueue, job: Job, now: number) => {
-    chat.window.record(now);
-    overall.record(now);
-    chat.busy = true;
-    queued--;
-    if (job.onAbort) job.options.signal?.removeEventListener("abort", job.onAbort);
-    let result: Promise<unknown>;
-    try {
-      result = job.next(job.method, job.params, job.options);
-    } catch (err) {
-      result = Promise.reject(err);
-    }
-    result.then(
-      (value) => {
-        finish(chat);
-        job.resolve(value);
-      },
-      (err) => {
-        const e = err as { errorCode?: unknown; parameters?: { retry_after?: unknown } };
-        const retryAfter = e?.parameters?.retry_after;
-        if (e?.errorCode === 429 && typeof retryAfter === "number") {
-          chat.pausedUntil = clock.now() + retryAfter * 1000;
-        }
-        finish(chat);
-        job.reject(err);
-      },
-    );
-  };
-
-  const pump = async () => {
-    pumping = true;
-    try {
-      while (heap.size > 0) {
-        const chat = heap.peek()!;
-        const job = chat.peek();
-        if (job === undefined || job.cancelled) {
-          if (job !== undefined) chat.shift();
-          if (chat.size === 0) {
-            heap.pop();
-            chat.inHeap = false;
-          }
-          continue;
-        }
-        const now = clock.now();
-        const at = Math.max(chat.readyAt, overall.nextAt(now));
-        if (at > now) {
-          const ctrl = new AbortController();
-          wake = () => ctrl.abort();
-          sleepingUntil = at;
-          try {
-            await clock.sleep(at - now, ctrl.signal);
-          } catch {
-            // woken: a chat that may go earlier arrived
-          } finally {
-            wake = null;
-            sleepingUntil = Infinity;
-          }
-          continue;
-        }
-        heap.pop();
-        chat.inHeap = false;
-        chat.shift();
-        start(chat, job, now);
-      }
-    } finally {
-      pumping = false;
-    }
-  };
-
-  const transformer = (
-    next: ApiCaller,
-    method: string,
-    params: Record<string, unknown>,
-    callOptions: CallOptions,
-  ): Promise<unknown> => {
-    const chatId = params.chat_id;
-    if (!throttled(method) || (typeof chatId !== "number" && typeof chatId !== "string")) {
-      return next(method, params, callOptions);
-    }
-    const signal = callOptions.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const key = String(chatId);
-    let chat = chats.get(key);
-    if (chat === undefined) {
-      if (chats.size >= sweepAt) sweep();
-      chat = new ChatQueue(
-        new SlidingWindow(isPrivateChatId(chatId) ? limits.privateChat : limits.groupChat),
-      );
-      chats.set(key, chat);
-    }
-    const queue = chat;
-    return new Promise((resolve, reject) => {
-      const job: Job = {
-        next,
-        method,
-        params,
-        options: callOptions,
-        resolve,
-        reject,
-        cancelled: false,
-      };
-      if (signal) {
-        job.onAbort = () => {
-          if (job.cancelled) return;
-          job.cancelled = true;
-          queued--;
-          reject(signal.reason);
-        };
-        signal.addEventListener("abort", job.onAbort, { once: true });
-      }
-      queue.jobs.push(job);
-      queued++;
-      if (!queue.busy && !queue.inHeap) schedule(queue);
-    });
-  };
-  Object.defineProperty(transformer, "queued", { get: () => queued, enumerable: true });
+  const throttle = new Throttle(options);
+  const transformer: Transformer = (next, method, params, callOptions) =>
+    throttle.call(next, method, params, callOptions);
+  Object.defineProperty(transformer, "queued", { get: () => throttle.queued, enumerable: true });
   return transformer as Throttler;
 }
