@@ -532,10 +532,7 @@ export class Emulator {
 
   /** The draft the bot is streaming to a private chat with sendMessageDraft, if any. */
   draft(chatId: number): { draft_id: number; text: string; entities?: unknown[] } | undefined {
-    const drafts = this.#world.store.get("drafts") as
-      | Map<number, { draft_id: number; text: string; entities?: unknown[] }>
-      | undefined;
-    return drafts?.get(chatId);
+    return this.#world.store.drafts.get(chatId);
   }
 
   /** The bot's answer to a callback query (answerCallbackQuery's parameters), if given yet. */

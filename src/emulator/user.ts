@@ -16,7 +16,7 @@ import { detectEntities } from "./entities.ts";
 import { tinyPng } from "./files.ts";
 import { randomQueryId } from "./ids.ts";
 import { parseMarkup } from "./markup.ts";
-import { type PaymentQueryRec, payments } from "./methods/payments.ts";
+import type { PaymentQueryRec } from "./store.ts";
 import type { ChatRec, MessageObj, Obj, UserRec, World } from "./world.ts";
 
 /** Something that names a chat: a Chat object (or anything with an `id`) or a chat id. */
@@ -248,7 +248,7 @@ export class EmulatedUser {
       let markup: { inline_keyboard?: Obj[][] } | undefined;
       const query: Obj = { id: randomQueryId(), from: this.#rec.user };
       if (typeof message === "string") {
-        const inline = inlineMessages(world).get(message);
+        const inline = world.store.inlineMessages.get(message);
         if (!inline) throw new Error(`no inline message ${message}`);
         markup = inline.reply_markup as typeof markup;
         query.inline_message_id = message;
@@ -303,7 +303,7 @@ export class EmulatedUser {
       const chosen: Obj = { result_id: resultId, from: this.#rec.user, query: rec.query.query };
       if (result.reply_markup) {
         const id = world.randomId(24);
-        inlineMessages(world).set(id, { ...content, reply_markup: result.reply_markup });
+        world.store.inlineMessages.set(id, { ...content, reply_markup: result.reply_markup });
         chosen.inline_message_id = id;
       }
       if (options.chat !== undefined) {
@@ -332,7 +332,7 @@ export class EmulatedUser {
     options: { timeout?: number; shippingAddress?: Record<string, string> } = {},
   ): Promise<Message> {
     const world = this.#host.world;
-    const state = payments(world);
+    const state = world.store.payments;
     const chat = this.#chatRec(invoiceMessage.chat.id);
     const invoice = state.invoices.get(`${chat.id}:${invoiceMessage.message_id}`);
     if (!invoice) throw new Error("that message is not an invoice sent by the bot");
@@ -674,13 +674,6 @@ export class EmulatedUser {
       return Promise.reject(err);
     }
   }
-}
-
-/** Inline messages (sent via inline mode) by inline_message_id. */
-export function inlineMessages(world: World): Map<string, Obj> {
-  let map = world.store.get("inline_messages") as Map<string, Obj> | undefined;
-  if (!map) world.store.set("inline_messages", map = new Map());
-  return map;
 }
 
 /** The message content an inline query result produces (text results only carry text). */

@@ -292,13 +292,6 @@ const setChatMemberTag: Handler = (ctx) => {
   return true;
 };
 
-function bannedSenders(world: World, chat: ChatRec): Set<number> {
-  const key = `banned_senders:${chat.id}`;
-  let set = world.store.get(key) as Set<number> | undefined;
-  if (!set) world.store.set(key, set = new Set());
-  return set;
-}
-
 const banChatSenderChat: Handler = (ctx) => {
   const chat = group(ctx);
   if (chat.chat.type === "group") {
@@ -307,7 +300,7 @@ const banChatSenderChat: Handler = (ctx) => {
   needRight(ctx.world, chat, "can_restrict_members", "restrict/unrestrict chat member");
   const sender = int(ctx.p.sender_chat_id);
   if (sender === undefined) throw badRequest("sender_chat_id is empty");
-  bannedSenders(ctx.world, chat).add(sender);
+  ctx.world.store.bannedSendersOf(chat.id).add(sender);
   return true;
 };
 
@@ -317,7 +310,7 @@ const unbanChatSenderChat: Handler = (ctx) => {
     throw badRequest("method is available for supergroup and channel chats only");
   }
   needRight(ctx.world, chat, "can_restrict_members", "restrict/unrestrict chat member");
-  bannedSenders(ctx.world, chat).delete(int(ctx.p.sender_chat_id) ?? 0);
+  ctx.world.store.bannedSendersOf(chat.id).delete(int(ctx.p.sender_chat_id) ?? 0);
   return true;
 };
 
@@ -436,20 +429,12 @@ const revokeChatInviteLink: Handler = (ctx) => {
   return link;
 };
 
-/** Pending join requests of a chat, by user id. */
-export function joinRequests(world: World, chat: ChatRec): Map<number, Obj> {
-  const key = `join_requests:${chat.id}`;
-  let map = world.store.get(key) as Map<number, Obj> | undefined;
-  if (!map) world.store.set(key, map = new Map());
-  return map;
-}
-
 function answerJoin(approve: boolean): Handler {
   return (ctx) => {
     const chat = group(ctx);
     needRight(ctx.world, chat, "can_invite_users", "manage join requests");
     const user = ctx.world.userOf(ctx.p.user_id);
-    const pending = joinRequests(ctx.world, chat);
+    const pending = ctx.world.store.joinRequestsOf(chat.id);
     if (!pending.has(user.user.id)) throw badRequest("HIDE_REQUESTER_MISSING");
     pending.delete(user.user.id);
     if (approve) {
@@ -567,17 +552,11 @@ const leaveChat: Handler = (ctx) => {
   return true;
 };
 
-function stickerSets(world: World): Map<string, Obj> {
-  let sets = world.store.get("sticker_sets") as Map<string, Obj> | undefined;
-  if (!sets) world.store.set("sticker_sets", sets = new Map());
-  return sets;
-}
-
 const setChatStickerSet: Handler = (ctx) => {
   const chat = group(ctx, { supergroupOnly: true });
   needRight(ctx.world, chat, "can_change_info", "change chat info");
   const name = str(ctx.p.sticker_set_name) ?? "";
-  if (!stickerSets(ctx.world).has(name.toLowerCase())) throw badRequest("STICKERSET_INVALID");
+  if (!ctx.world.store.stickerSets.has(name.toLowerCase())) throw badRequest("STICKERSET_INVALID");
   chat.info.sticker_set_name = name;
   return true;
 };
@@ -751,5 +730,3 @@ export const CHAT_HANDLERS: Record<string, Handler> = {
     unpinWhere(chat, (msg) => msg !== undefined && msg.message_thread_id === undefined);
   }),
 };
-
-export { stickerSets };
