@@ -21,7 +21,7 @@ import {
 } from "./http.ts";
 import { botIdFromToken, randomToken } from "./ids.ts";
 import type { Services } from "./methods/context.ts";
-import { chatMember } from "./methods/chats.ts";
+import { chatMember } from "./methods/chat_access.ts";
 import { HANDLERS, METHOD_SUPPORT, type MethodSupport } from "./methods/index.ts";
 import { Described } from "./methods/updates.ts";
 import { CONTROL_PREFIX, handleControl } from "./control.ts";
