@@ -229,30 +229,8 @@ async function pay(a: Act): Promise<Message> {
   }
 }
 
-/** Every route of the control API (docs/emulator.md lists them). */
-const ROUTES: readonly Route[] = [
-  route("GET", "", ({ host }) => ({
-    bot: host.bot,
-    token: host.token,
-    pending_update_count: host.pendingUpdateCount,
-  })),
-  route("POST", "users", async ({ host, req }) => {
-    const b = await body(req);
-    const user = host.user(optStr(b.first_name), {
-      lastName: optStr(b.last_name),
-      username: optStr(b.username),
-      languageCode: optStr(b.language_code),
-    });
-    return { id: user.id, user: user.user, chat: user.chat };
-  }),
-  route("POST", "chats", createChat),
-  route("GET", "chats/:id/messages", (c) => c.host.messages(num(c.params.id, "chat id"))),
-  route(
-    "GET",
-    "users/:id/received",
-    (c) => userOf(c.host, c.params.id).received(optNum(c.query.get("chat_id"), "chat_id")),
-  ),
-  route("GET", "users/:id/next", nextMessage),
+/** What users do: `POST /_emulator/users/{id}/<action>`. */
+const USER_ACTIONS: readonly Route[] = [
   act("send", (a) =>
     a.user.send(str(a.b.text, "text"), {
       chat: a.chat,
@@ -295,6 +273,33 @@ const ROUTES: readonly Route[] = [
   act("edit", (a) => a.user.edit(targetOf(a), str(a.b.text, "text"))),
   act("block", (a) => (a.host.block(a.user), true)),
   act("unblock", (a) => (a.host.unblock(a.user), true)),
+];
+
+/** Every route of the control API (docs/emulator.md lists them). */
+const ROUTES: readonly Route[] = [
+  route("GET", "", ({ host }) => ({
+    bot: host.bot,
+    token: host.token,
+    pending_update_count: host.pendingUpdateCount,
+  })),
+  route("POST", "users", async ({ host, req }) => {
+    const b = await body(req);
+    const user = host.user(optStr(b.first_name), {
+      lastName: optStr(b.last_name),
+      username: optStr(b.username),
+      languageCode: optStr(b.language_code),
+    });
+    return { id: user.id, user: user.user, chat: user.chat };
+  }),
+  route("POST", "chats", createChat),
+  route("GET", "chats/:id/messages", (c) => c.host.messages(num(c.params.id, "chat id"))),
+  route(
+    "GET",
+    "users/:id/received",
+    (c) => userOf(c.host, c.params.id).received(optNum(c.query.get("chat_id"), "chat_id")),
+  ),
+  route("GET", "users/:id/next", nextMessage),
+  ...USER_ACTIONS,
   route("GET", "callback-answers/:id", (c) => c.host.callbackAnswer(c.params.id) ?? null),
   route("GET", "inline-answers/:id", (c) => c.host.inlineAnswer(c.params.id) ?? null),
   route("GET", "calls", (c) => c.host.calls.slice(optNum(c.query.get("since"), "since") ?? 0)),
