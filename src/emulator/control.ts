@@ -1,20 +1,52 @@
 /**
  * The user side over HTTP (`/_emulator/...`), for the standalone emulator: lets tools and
  * bots in other processes create users and chats, make users act, and read what the bot
- * sent. Documented in docs/emulator.md.
+ * sent. Documented in docs/emulator.md. A table of routes (method + path pattern ->
+ * handler) over the emulator's public methods; it knows the emulator only through
+ * {@linkcode ControlHost}, and plugs into `serve()` in front of the Bot API.
  * @module
  */
 
-import type { Message } from "./types.ts";
-import type { ApiCall, Emulator } from "./emulator.ts";
-import type { Fault } from "./faults.ts";
+import type { Chat, Message, Update, User } from "./types.ts";
+import type { ApiCall } from "./dispatch.ts";
+import type { Fault, InjectOptions } from "./faults.ts";
 import { CORS_HEADERS } from "./http.ts";
+import type { ChatOptions } from "./scenario.ts";
 import type { EmulatedUser } from "./user.ts";
 
 /** The path prefix of the control API. */
 export const CONTROL_PREFIX = "/_emulator";
 
 type Json = Record<string, unknown>;
+
+/** The emulator as the control API sees it: its public user side. */
+export interface ControlHost {
+  readonly bot: User;
+  readonly token: string;
+  readonly pendingUpdateCount: number;
+  readonly calls: readonly ApiCall[];
+  user(
+    firstName?: string,
+    options?: { lastName?: string; username?: string; languageCode?: string },
+  ): EmulatedUser;
+  userById(id: number): EmulatedUser | undefined;
+  group(title: string, members?: readonly EmulatedUser[], options?: ChatOptions): Chat;
+  supergroup(title: string, members?: readonly EmulatedUser[], options?: ChatOptions): Chat;
+  channel(title: string, options?: ChatOptions & { members?: readonly EmulatedUser[] }): Chat;
+  messages(chatId: number): Message[];
+  message(chatId: number, messageId: number): Message | undefined;
+  callbackAnswer(queryId: string): Record<string, unknown> | undefined;
+  inlineAnswer(queryId: string): Record<string, unknown> | undefined;
+  clearCalls(): void;
+  pushUpdate(update: Record<string, unknown>): Update;
+  inject(method: string, fault: Fault, options?: InjectOptions): void;
+  clearFaults(): void;
+  block(user: EmulatedUser): void;
+  unblock(user: EmulatedUser): void;
+}
+
+/** Answers a request under {@linkcode CONTROL_PREFIX}, or undefined for any other path. */
+export type ControlApi = (req: Request, signal?: AbortSignal) => Promise<Response | undefined>;
 
 class ControlError extends Error {
   constructor(readonly status: number, message: string) {
@@ -78,219 +110,256 @@ function bytesOf(v: unknown): Uint8Array<ArrayBuffer> | undefined {
   }
 }
 
-/**
- * Answers a control-API request, or returns undefined when the path is not under
- * {@linkcode CONTROL_PREFIX}.
- */
-export async function handleControl(
-  emu: Emulator,
-  req: Request,
-  signal?: AbortSignal,
-): Promise<Response | undefined> {
-  const url = new URL(req.url);
-  if (!url.pathname.startsWith(CONTROL_PREFIX)) return undefined;
-  const parts = url.pathname.slice(CONTROL_PREFIX.length).split("/").filter(Boolean);
-  try {
-    return await route(emu, req, url, parts, signal);
-  } catch (err) {
-    if (err instanceof ControlError) return reply(err.status, { ok: false, error: err.message });
-    return reply(400, { ok: false, error: err instanceof Error ? err.message : String(err) });
-  }
+/** What a route's handler gets. */
+interface RouteCtx {
+  readonly host: ControlHost;
+  readonly req: Request;
+  /** The `:name` segments of the path. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly signal?: AbortSignal;
 }
 
-function userOf(emu: Emulator, id: string): EmulatedUser {
-  const user = emu.userById(Number(id));
+/** One route: a method, a path pattern under the prefix ("users/:id/send"), a handler. */
+interface Route {
+  readonly method: string;
+  readonly segments: readonly string[];
+  readonly run: (c: RouteCtx) => unknown;
+}
+
+function route(method: string, pattern: string, run: (c: RouteCtx) => unknown): Route {
+  return { method, segments: pattern.split("/").filter(Boolean), run };
+}
+
+/** The `:name` values when `parts` fit the route's pattern, else undefined. */
+function match(r: Route, parts: readonly string[]): Record<string, string> | undefined {
+  if (r.segments.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const seg = r.segments[i];
+    if (seg.startsWith(":")) params[seg.slice(1)] = parts[i];
+    else if (seg !== parts[i]) return undefined;
+  }
+  return params;
+}
+
+function userOf(host: ControlHost, id: string): EmulatedUser {
+  const user = host.userById(Number(id));
   if (!user) throw new ControlError(404, `no emulated user ${id}`);
   return user;
 }
 
-function messageOf(emu: Emulator, chatId: number, messageId: number): Message {
-  const msg = emu.message(chatId, messageId);
+function messageOf(host: ControlHost, chatId: number, messageId: number): Message {
+  const msg = host.message(chatId, messageId);
   if (!msg) throw new ControlError(404, `no message ${messageId} in chat ${chatId}`);
   return msg;
 }
 
-async function route(
-  emu: Emulator,
-  req: Request,
-  url: URL,
-  parts: string[],
-  signal?: AbortSignal,
-): Promise<Response> {
-  const method = req.method;
-  const q = url.searchParams;
-  const ok = (result: unknown) => reply(200, { ok: true, result });
-  if (method === "OPTIONS") {
-    return new Response(null, {
-      status: 204,
-      headers: { ...CORS_HEADERS, "access-control-allow-headers": "Content-Type" },
-    });
-  }
-  const [head, id, action] = parts;
+function optStr(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
 
-  if (!head && method === "GET") {
-    return ok({ bot: emu.bot, token: emu.token, pending_update_count: emu.pendingUpdateCount });
-  }
-  if (head === "users" && !id) {
-    if (method !== "POST") throw new ControlError(405, "use POST to create a user");
-    const b = await body(req);
-    const user = emu.user(typeof b.first_name === "string" ? b.first_name : undefined, {
-      lastName: typeof b.last_name === "string" ? b.last_name : undefined,
-      username: typeof b.username === "string" ? b.username : undefined,
-      languageCode: typeof b.language_code === "string" ? b.language_code : undefined,
-    });
-    return ok({ id: user.id, user: user.user, chat: user.chat });
-  }
-  if (head === "chats" && !id) {
-    if (method !== "POST") throw new ControlError(405, "use POST to create a chat");
-    const b = await body(req);
-    const members = (Array.isArray(b.members) ? b.members : []).map((m) => userOf(emu, String(m)));
-    const title = str(b.title, "title");
-    const options = {
-      username: typeof b.username === "string" ? b.username : undefined,
-      botStatus: b.bot_status as "member" | "administrator" | "left" | undefined,
-      forum: b.forum === true,
-    };
-    switch (b.type) {
-      case "group":
-        return ok(emu.group(title, members, options));
-      case "supergroup":
-        return ok(emu.supergroup(title, members, options));
-      case "channel":
-        return ok(emu.channel(title, { ...options, members }));
-      default:
-        throw new ControlError(400, 'type must be "group", "supergroup" or "channel"');
-    }
-  }
-  if (head === "chats" && id && action === "messages" && method === "GET") {
-    return ok(emu.messages(num(id, "chat id")));
-  }
-  if (head === "users" && id) {
-    const user = userOf(emu, id);
-    if (method === "GET" && action === "received") {
-      return ok(user.received(optNum(q.get("chat_id"), "chat_id")));
-    }
-    if (method === "GET" && action === "next") {
-      try {
-        const msg = await user.nextMessage({
-          chat: optNum(q.get("chat_id"), "chat_id"),
-          timeout: optNum(q.get("timeout"), "timeout") ?? 2000,
-          signal,
-        });
-        return ok(msg);
-      } catch (err) {
-        if (err instanceof Error && /sent nothing/.test(err.message)) {
-          throw new ControlError(408, err.message);
-        }
-        throw err;
-      }
-    }
-    if (method !== "POST") throw new ControlError(405, `use POST for ${action ?? "this"}`);
-    const b = await body(req);
+/** What a user action gets: the user, the JSON body, and its chat_id and reply_to_message_id. */
+interface Act {
+  readonly user: EmulatedUser;
+  readonly b: Json;
+  readonly chat?: number;
+  readonly replyTo?: number;
+  readonly host: ControlHost;
+}
+
+/** `POST users/:id/<action>`: resolves the user, then reads the body. */
+function act(action: string, run: (a: Act) => unknown): Route {
+  return route("POST", `users/:id/${action}`, async (c) => {
+    const user = userOf(c.host, c.params.id);
+    const b = await body(c.req);
     const chat = optNum(b.chat_id, "chat_id");
     const replyTo = optNum(b.reply_to_message_id, "reply_to_message_id");
-    switch (action) {
-      case "send":
-        return ok(
-          await user.send(str(b.text, "text"), {
-            chat,
-            replyTo,
-            parseMode: typeof b.parse_mode === "string" ? b.parse_mode : undefined,
-          }),
-        );
-      case "photo":
-        return ok(
-          await user.sendPhoto(bytesOf(b.data_base64), {
-            chat,
-            replyTo,
-            caption: typeof b.caption === "string" ? b.caption : undefined,
-          }),
-        );
-      case "document":
-        return ok(
-          await user.sendDocument(bytesOf(b.data_base64) ?? new Uint8Array(), {
-            chat,
-            replyTo,
-            fileName: typeof b.file_name === "string" ? b.file_name : undefined,
-            mimeType: typeof b.mime_type === "string" ? b.mime_type : undefined,
-            caption: typeof b.caption === "string" ? b.caption : undefined,
-          }),
-        );
-      case "location":
-        return ok(
-          await user.sendLocation(num(b.latitude, "latitude"), num(b.longitude, "longitude"), {
-            chat,
-            replyTo,
-          }),
-        );
-      case "press": {
-        const chatId = chat ?? user.id;
-        const msg = messageOf(emu, chatId, num(b.message_id, "message_id"));
-        return ok(await user.pressButton(msg, str(b.data, "data")));
-      }
-      case "inline":
-        return ok(
-          await user.inlineQuery(str(b.query, "query"), {
-            offset: typeof b.offset === "string" ? b.offset : undefined,
-          }),
-        );
-      case "choose":
-        return ok(
-          await user.chooseInlineResult(
-            str(b.inline_query_id, "inline_query_id"),
-            str(b.result_id, "result_id"),
-            {
-              chat,
-            },
-          ),
-        );
-      case "pay": {
-        const msg = messageOf(emu, chat ?? user.id, num(b.message_id, "message_id"));
-        try {
-          return ok(await user.pay(msg, { timeout: optNum(b.timeout, "timeout") }));
-        } catch (err) {
-          throw new ControlError(409, err instanceof Error ? err.message : String(err));
-        }
-      }
-      case "join":
-        return ok(await user.join(num(b.chat_id, "chat_id")) ?? null);
-      case "leave":
-        return ok(await user.leave(num(b.chat_id, "chat_id")) ?? null);
-      case "edit": {
-        const msg = messageOf(emu, chat ?? user.id, num(b.message_id, "message_id"));
-        return ok(await user.edit(msg, str(b.text, "text")));
-      }
-      case "block":
-        emu.block(user);
-        return ok(true);
-      case "unblock":
-        emu.unblock(user);
-        return ok(true);
-      default:
-        throw new ControlError(404, `unknown user action "${action}"`);
+    return await run({ user, b, chat, replyTo, host: c.host });
+  });
+}
+
+/** The message a user action names by message_id (in chat_id, default the private chat). */
+function targetOf(a: Act): Message {
+  return messageOf(a.host, a.chat ?? a.user.id, num(a.b.message_id, "message_id"));
+}
+
+async function createChat(c: RouteCtx): Promise<Chat> {
+  const b = await body(c.req);
+  const members = (Array.isArray(b.members) ? b.members : []).map((m) => userOf(c.host, String(m)));
+  const title = str(b.title, "title");
+  const options = {
+    username: optStr(b.username),
+    botStatus: b.bot_status as "member" | "administrator" | "left" | undefined,
+    forum: b.forum === true,
+  };
+  switch (b.type) {
+    case "group":
+      return c.host.group(title, members, options);
+    case "supergroup":
+      return c.host.supergroup(title, members, options);
+    case "channel":
+      return c.host.channel(title, { ...options, members });
+    default:
+      throw new ControlError(400, 'type must be "group", "supergroup" or "channel"');
+  }
+}
+
+async function nextMessage(c: RouteCtx): Promise<Message> {
+  try {
+    return await userOf(c.host, c.params.id).nextMessage({
+      chat: optNum(c.query.get("chat_id"), "chat_id"),
+      timeout: optNum(c.query.get("timeout"), "timeout") ?? 2000,
+      signal: c.signal,
+    });
+  } catch (err) {
+    if (err instanceof Error && /sent nothing/.test(err.message)) {
+      throw new ControlError(408, err.message);
     }
+    throw err;
   }
-  if (head === "callback-answers" && id && method === "GET") {
-    return ok(emu.callbackAnswer(id) ?? null);
+}
+
+async function pay(a: Act): Promise<Message> {
+  const msg = targetOf(a);
+  try {
+    return await a.user.pay(msg, { timeout: optNum(a.b.timeout, "timeout") });
+  } catch (err) {
+    throw new ControlError(409, err instanceof Error ? err.message : String(err));
   }
-  if (head === "inline-answers" && id && method === "GET") return ok(emu.inlineAnswer(id) ?? null);
-  if (head === "calls" && method === "GET") {
-    const since = optNum(q.get("since"), "since") ?? 0;
-    return ok(emu.calls.slice(since) as ApiCall[]);
-  }
-  if (head === "calls" && method === "DELETE") {
-    emu.clearCalls();
-    return ok(true);
-  }
-  if (head === "updates" && method === "POST") return ok(emu.pushUpdate(await body(req)));
-  if (head === "faults" && method === "POST") {
+}
+
+/** What users do: `POST /_emulator/users/{id}/<action>`. */
+const USER_ACTIONS: readonly Route[] = [
+  act("send", (a) =>
+    a.user.send(str(a.b.text, "text"), {
+      chat: a.chat,
+      replyTo: a.replyTo,
+      parseMode: optStr(a.b.parse_mode),
+    })),
+  act("photo", (a) =>
+    a.user.sendPhoto(bytesOf(a.b.data_base64), {
+      chat: a.chat,
+      replyTo: a.replyTo,
+      caption: optStr(a.b.caption),
+    })),
+  act("document", (a) =>
+    a.user.sendDocument(bytesOf(a.b.data_base64) ?? new Uint8Array(), {
+      chat: a.chat,
+      replyTo: a.replyTo,
+      fileName: optStr(a.b.file_name),
+      mimeType: optStr(a.b.mime_type),
+      caption: optStr(a.b.caption),
+    })),
+  act(
+    "location",
+    (a) =>
+      a.user.sendLocation(num(a.b.latitude, "latitude"), num(a.b.longitude, "longitude"), {
+        chat: a.chat,
+        replyTo: a.replyTo,
+      }),
+  ),
+  act("press", (a) => a.user.pressButton(targetOf(a), str(a.b.data, "data"))),
+  act("inline", (a) => a.user.inlineQuery(str(a.b.query, "query"), { offset: optStr(a.b.offset) })),
+  act("choose", (a) =>
+    a.user.chooseInlineResult(
+      str(a.b.inline_query_id, "inline_query_id"),
+      str(a.b.result_id, "result_id"),
+      { chat: a.chat },
+    )),
+  act("pay", pay),
+  act("join", async (a) => await a.user.join(num(a.b.chat_id, "chat_id")) ?? null),
+  act("leave", async (a) => await a.user.leave(num(a.b.chat_id, "chat_id")) ?? null),
+  act("edit", (a) => a.user.edit(targetOf(a), str(a.b.text, "text"))),
+  act("block", (a) => (a.host.block(a.user), true)),
+  act("unblock", (a) => (a.host.unblock(a.user), true)),
+];
+
+/** Every route of the control API (docs/emulator.md lists them). */
+const ROUTES: readonly Route[] = [
+  route("GET", "", ({ host }) => ({
+    bot: host.bot,
+    token: host.token,
+    pending_update_count: host.pendingUpdateCount,
+  })),
+  route("POST", "users", async ({ host, req }) => {
     const b = await body(req);
-    emu.inject(str(b.method, "method"), b.fault as Fault, { times: optNum(b.times, "times") ?? 1 });
-    return ok(true);
+    const user = host.user(optStr(b.first_name), {
+      lastName: optStr(b.last_name),
+      username: optStr(b.username),
+      languageCode: optStr(b.language_code),
+    });
+    return { id: user.id, user: user.user, chat: user.chat };
+  }),
+  route("POST", "chats", createChat),
+  route("GET", "chats/:id/messages", (c) => c.host.messages(num(c.params.id, "chat id"))),
+  route(
+    "GET",
+    "users/:id/received",
+    (c) => userOf(c.host, c.params.id).received(optNum(c.query.get("chat_id"), "chat_id")),
+  ),
+  route("GET", "users/:id/next", nextMessage),
+  ...USER_ACTIONS,
+  route("GET", "callback-answers/:id", (c) => c.host.callbackAnswer(c.params.id) ?? null),
+  route("GET", "inline-answers/:id", (c) => c.host.inlineAnswer(c.params.id) ?? null),
+  route("GET", "calls", (c) => c.host.calls.slice(optNum(c.query.get("since"), "since") ?? 0)),
+  route("DELETE", "calls", (c) => (c.host.clearCalls(), true)),
+  route("POST", "updates", async (c) => c.host.pushUpdate(await body(c.req))),
+  route("POST", "faults", async (c) => {
+    const b = await body(c.req);
+    c.host.inject(str(b.method, "method"), b.fault as Fault, {
+      times: optNum(b.times, "times") ?? 1,
+    });
+    return true;
+  }),
+  route("DELETE", "faults", (c) => (c.host.clearFaults(), true)),
+];
+
+/** Finds the route of a request: 404 when no pattern fits, 405 when only the method does not. */
+function find(method: string, parts: readonly string[]) {
+  let allowed: string[] | undefined;
+  for (const r of ROUTES) {
+    const params = match(r, parts);
+    if (!params) continue;
+    if (r.method === method) return { route: r, params };
+    (allowed ??= []).push(r.method);
   }
-  if (head === "faults" && method === "DELETE") {
-    emu.clearFaults();
-    return ok(true);
-  }
-  throw new ControlError(404, `no control route ${method} ${url.pathname}`);
+  const path = `${CONTROL_PREFIX}/${parts.join("/")}`;
+  if (allowed) throw new ControlError(405, `use ${allowed.join(" or ")} for ${path}`);
+  throw new ControlError(404, `no control route ${method} ${path}`);
+}
+
+/**
+ * The control API of an emulator: a handler that answers requests under
+ * {@linkcode CONTROL_PREFIX} and returns undefined for any other path, so that `serve()`
+ * can put it in front of the Bot API.
+ */
+export function controlApi(host: ControlHost): ControlApi {
+  return async (req, signal) => {
+    // A cheap test first: most requests are Bot API calls.
+    if (!req.url.includes(CONTROL_PREFIX)) return undefined;
+    const url = new URL(req.url);
+    if (!url.pathname.startsWith(CONTROL_PREFIX)) return undefined;
+    if (req.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: { ...CORS_HEADERS, "access-control-allow-headers": "Content-Type" },
+      });
+    }
+    const parts = url.pathname.slice(CONTROL_PREFIX.length).split("/").filter(Boolean);
+    try {
+      const found = find(req.method, parts);
+      const result = await found.route.run({
+        host,
+        req,
+        params: found.params,
+        query: url.searchParams,
+        signal,
+      });
+      return reply(200, { ok: true, result });
+    } catch (err) {
+      if (err instanceof ControlError) return reply(err.status, { ok: false, error: err.message });
+      return reply(400, { ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
 }

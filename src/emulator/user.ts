@@ -16,24 +16,21 @@ import { detectEntities } from "./entities.ts";
 import { tinyPng } from "./files.ts";
 import { randomQueryId } from "./ids.ts";
 import { parseMarkup } from "./markup.ts";
-import { type PaymentQueryRec, payments } from "./methods/payments.ts";
-import type { ChatRec, MessageObj, Obj, UserRec, World } from "./world.ts";
+import { payInvoice, type PaymentHost } from "./user_payments.ts";
+import {
+  changeMembership,
+  checkCanPost,
+  isMember,
+  reachesBot,
+  type UserChatHost,
+} from "./user_chats.ts";
+import type { ChatRec, MessageObj, Obj, UserRec } from "./world.ts";
 
 /** Something that names a chat: a Chat object (or anything with an `id`) or a chat id. */
 export type ChatLike = number | { id: number };
 
 /** What a user needs from the emulator. */
-export interface UserHost {
-  readonly world: World;
-  /** Queues an update for the bot (filtered by allowed_updates). */
-  push(payload: Obj): void;
-  /** Registers a cleanup to run when the emulator closes; returns its remover. */
-  onClose(fn: () => void): () => void;
-  /** Whether group messages reach the bot only when addressed to it. */
-  readonly privacyMode: boolean;
-  /** The user blocks or unblocks the bot (with its my_chat_member update). */
-  setBlocked(userId: number, blocked: boolean): void;
-}
+export interface UserHost extends PaymentHost, UserChatHost {}
 
 /** Options shared by the user's send methods. */
 export interface UserSendOptions {
@@ -189,7 +186,7 @@ export class EmulatedUser {
   post(content: Record<string, unknown>, options: UserSendOptions = {}): Promise<Message> {
     try {
       const chat = this.#chatRec(options.chat);
-      const asChannel = this.#checkCanPost(chat);
+      const asChannel = checkCanPost(this.#host, this.#rec, chat);
       const body: Obj = {};
       if (options.replyTo !== undefined) {
         const id = typeof options.replyTo === "number"
@@ -206,7 +203,7 @@ export class EmulatedUser {
       const msg = asChannel
         ? world.addMessage(chat, body, { senderChat: chat.chat, byBot: false })
         : world.addMessage(chat, body, { from: this.#rec.user, byBot: false });
-      if (this.#reachesBot(chat, msg)) {
+      if (reachesBot(this.#host, chat, msg)) {
         this.#host.push(asChannel ? { channel_post: msg } : { message: msg });
       }
       return Promise.resolve(msg as unknown as Message);
@@ -248,7 +245,7 @@ export class EmulatedUser {
       let markup: { inline_keyboard?: Obj[][] } | undefined;
       const query: Obj = { id: randomQueryId(), from: this.#rec.user };
       if (typeof message === "string") {
-        const inline = inlineMessages(world).get(message);
+        const inline = world.store.inlineMessages.get(message);
         if (!inline) throw new Error(`no inline message ${message}`);
         markup = inline.reply_markup as typeof markup;
         query.inline_message_id = message;
@@ -257,7 +254,7 @@ export class EmulatedUser {
         const chat = this.#chatRec(message.chat.id);
         const current = chat.messages.get(message.message_id);
         if (!current) throw new Error(`message ${message.message_id} no longer exists`);
-        if (chat.chat.type !== "private" && !this.#isMember(chat)) {
+        if (chat.chat.type !== "private" && !isMember(this.#rec, chat)) {
           throw new Error(`${this.#rec.user.first_name} is not a member of chat ${chat.id}`);
         }
         markup = current.reply_markup as typeof markup;
@@ -303,16 +300,16 @@ export class EmulatedUser {
       const chosen: Obj = { result_id: resultId, from: this.#rec.user, query: rec.query.query };
       if (result.reply_markup) {
         const id = world.randomId(24);
-        inlineMessages(world).set(id, { ...content, reply_markup: result.reply_markup });
+        world.store.inlineMessages.set(id, { ...content, reply_markup: result.reply_markup });
         chosen.inline_message_id = id;
       }
       if (options.chat !== undefined) {
         const body: Obj = { via_bot: world.bot, ...content };
         if (result.reply_markup) body.reply_markup = result.reply_markup;
         const chat = this.#chatRec(options.chat);
-        this.#checkCanPost(chat);
+        checkCanPost(this.#host, this.#rec, chat);
         const msg = world.addMessage(chat, body, { from: this.#rec.user, byBot: false });
-        if (this.#reachesBot(chat, msg)) this.#host.push({ message: msg });
+        if (reachesBot(this.#host, chat, msg)) this.#host.push({ message: msg });
       }
       this.#host.push({ chosen_inline_result: chosen });
       return Promise.resolve(chosen as unknown as ChosenInlineResult);
@@ -331,121 +328,9 @@ export class EmulatedUser {
     invoiceMessage: Message,
     options: { timeout?: number; shippingAddress?: Record<string, string> } = {},
   ): Promise<Message> {
-    const world = this.#host.world;
-    const state = payments(world);
     const chat = this.#chatRec(invoiceMessage.chat.id);
-    const invoice = state.invoices.get(`${chat.id}:${invoiceMessage.message_id}`);
-    if (!invoice) throw new Error("that message is not an invoice sent by the bot");
-    const timeout = options.timeout ?? 10_000;
-    let total = invoice.total;
-    let shippingOptionId: string | undefined;
-    if (invoice.flexible) {
-      const id = randomQueryId();
-      const shipping_address = options.shippingAddress ?? {
-        country_code: "US",
-        state: "",
-        city: "Springfield",
-        street_line1: "1 Main St",
-        street_line2: "",
-        post_code: "12345",
-      };
-      const answer = await this.#ask(state.shippingQueries, id, {
-        shipping_query: {
-          id,
-          from: this.#rec.user,
-          invoice_payload: invoice.payload,
-          shipping_address,
-        },
-      }, timeout);
-      if (!answer.ok) throw new Error(`shipping declined by the bot: ${answer.error_message}`);
-      const option = (answer.shipping_options as Obj[])[0];
-      shippingOptionId = option.id as string;
-      for (const p of option.prices as Obj[]) total += Number(p.amount);
-    }
-    const id = randomQueryId();
-    const query: Obj = {
-      id,
-      from: this.#rec.user,
-      currency: invoice.currency,
-      total_amount: total,
-      invoice_payload: invoice.payload,
-    };
-    if (shippingOptionId) query.shipping_option_id = shippingOptionId;
-    const answer = await this.#ask(
-      state.preCheckoutQueries,
-      id,
-      { pre_checkout_query: query },
-      timeout,
-    );
-    if (!answer.ok) throw new Error(`payment declined by the bot: ${answer.error_message}`);
-    const charge = `stxt${world.randomId(20)}`;
-    state.payments.set(charge, {
-      userId: this.id,
-      currency: invoice.currency,
-      total,
-      payload: invoice.payload,
-      refunded: false,
-    });
-    if (invoice.currency === "XTR") {
-      state.transactions.push({
-        id: charge,
-        amount: total,
-        date: world.now(),
-        source: {
-          type: "user",
-          transaction_type: "invoice_payment",
-          user: this.#rec.user,
-          invoice_payload: invoice.payload,
-        },
-      });
-    }
-    const payment: Obj = {
-      currency: invoice.currency,
-      total_amount: total,
-      invoice_payload: invoice.payload,
-    };
-    if (shippingOptionId) payment.shipping_option_id = shippingOptionId;
-    payment.telegram_payment_charge_id = charge;
-    payment.provider_payment_charge_id = invoice.currency === "XTR"
-      ? ""
-      : `prov_${world.randomId(12)}`;
-    const msg = world.addMessage(chat, { successful_payment: payment }, {
-      from: this.#rec.user,
-      byBot: false,
-    });
-    this.#host.push({ message: msg });
-    return msg as unknown as Message;
-  }
-
-  #ask(
-    table: Map<string, PaymentQueryRec>,
-    id: string,
-    update: Obj,
-    timeout: number,
-  ): Promise<Obj> {
-    return new Promise<Obj>((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        removeClose();
-      };
-      const timer = setTimeout(() => {
-        finish();
-        table.delete(id);
-        reject(new Error("the bot did not answer the payment query in time"));
-      }, timeout);
-      const removeClose = this.#host.onClose(() => {
-        finish();
-        reject(new Error("the emulator was closed"));
-      });
-      table.set(id, {
-        query: Object.values(update)[0] as Obj,
-        resolve: (answer) => {
-          finish();
-          resolve(answer);
-        },
-      });
-      this.#host.push(update);
-    });
+    const id = invoiceMessage.message_id;
+    return await payInvoice(this.#host, this.#rec, chat, id, options) as unknown as Message;
   }
 
   /**
@@ -483,6 +368,16 @@ export class EmulatedUser {
   /** Leaves a group, supergroup or channel (`left_chat_member` service message in groups). */
   leave(chat: ChatLike): Promise<Message | undefined> {
     return this.#changeMembership(chat, "left");
+  }
+
+  #changeMembership(chat: ChatLike, status: "member" | "left"): Promise<Message | undefined> {
+    try {
+      const rec = this.#chatRec(chat);
+      const service = changeMembership(this.#host, this.#rec, rec, status);
+      return Promise.resolve(service as unknown as Message | undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -568,119 +463,6 @@ export class EmulatedUser {
     if (!rec) throw new Error(`unknown chat ${id}`);
     return rec;
   }
-
-  #isMember(chat: ChatRec): boolean {
-    const m = chat.members.get(this.id);
-    if (!m) return false;
-    return m.status === "creator" || m.status === "administrator" || m.status === "member" ||
-      (m.status === "restricted" && m.fields.is_member === true);
-  }
-
-  /** Throws unless the user may post in `chat`; returns true when posting as the channel. */
-  #checkCanPost(chat: ChatRec): boolean {
-    const type = chat.chat.type;
-    if (type === "private") {
-      if (chat.id !== this.id) throw new Error("a user can only write in their own private chat");
-      // Writing to a bot one has blocked unblocks it (Telegram's "Restart" button).
-      if (this.#rec.blocked) this.#host.setBlocked(this.id, false);
-      return false;
-    }
-    if (chat.migratedTo !== undefined) {
-      throw new Error(`chat ${chat.id} was upgraded to supergroup ${chat.migratedTo}`);
-    }
-    if (!this.#isMember(chat)) {
-      throw new Error(`${this.#rec.user.first_name} is not a member of chat ${chat.id}`);
-    }
-    const m = chat.members.get(this.id)!;
-    if (type === "channel") {
-      if (m.status !== "creator" && m.status !== "administrator") {
-        throw new Error("only channel administrators can post in a channel");
-      }
-      return true;
-    }
-    if (m.status === "restricted" && m.fields.can_send_messages === false) {
-      throw new Error(`${this.#rec.user.first_name} is restricted in chat ${chat.id}`);
-    }
-    return false;
-  }
-
-  /** With privacy mode on, a group message reaches the bot only when it concerns the bot. */
-  #reachesBot(chat: ChatRec, msg: MessageObj): boolean {
-    if (chat.chat.type === "private") return true;
-    const world = this.#host.world;
-    const bot = world.botMember(chat);
-    if (bot.status === "left" || bot.status === "kicked") return false;
-    if (
-      !this.#host.privacyMode || chat.chat.type === "channel" || bot.status === "administrator" ||
-      bot.status === "creator"
-    ) {
-      return true;
-    }
-    const reply = msg.reply_to_message as Obj | undefined;
-    if ((reply?.from as Obj | undefined)?.id === world.bot.id) return true;
-    const text = (msg.text ?? msg.caption ?? "") as string;
-    const entities = (msg.entities ?? msg.caption_entities ?? []) as Obj[];
-    const username = world.bot.username.toLowerCase();
-    for (const e of entities) {
-      const part = text.substr(e.offset as number, e.length as number).toLowerCase();
-      if (e.type === "bot_command" && (!part.includes("@") || part.endsWith("@" + username))) {
-        return true;
-      }
-      if (e.type === "mention" && part === "@" + username) return true;
-    }
-    return false;
-  }
-
-  #changeMembership(chatLike: ChatLike, status: "member" | "left"): Promise<Message | undefined> {
-    try {
-      const world = this.#host.world;
-      const chat = this.#chatRec(chatLike);
-      if (chat.chat.type === "private") throw new Error("a private chat cannot be joined or left");
-      const old = chat.members.get(this.id);
-      const oldStatus = old?.status ?? "left";
-      if (oldStatus === "kicked" && status === "member") {
-        throw new Error(`${this.#rec.user.first_name} is banned in chat ${chat.id}`);
-      }
-      const wasIn = this.#isMember(chat);
-      if ((status === "member") === wasIn) return Promise.resolve(undefined);
-      const oldMember = { status: oldStatus, user: this.#rec.user, ...(old?.fields ?? {}) };
-      if (status === "member") chat.members.set(this.id, { status: "member", fields: {} });
-      else chat.members.set(this.id, { status: "left", fields: {} });
-      const date = world.now();
-      let service: MessageObj | undefined;
-      if (chat.chat.type !== "channel") {
-        const content = status === "member"
-          ? { new_chat_members: [this.#rec.user] }
-          : { left_chat_member: this.#rec.user };
-        service = world.addMessage(chat, content, { from: this.#rec.user, byBot: false });
-        const bot = world.botMember(chat).status;
-        if (bot !== "left" && bot !== "kicked") this.#host.push({ message: service });
-      }
-      const botStatus = world.botMember(chat).status;
-      if (botStatus !== "administrator" && botStatus !== "creator") {
-        return Promise.resolve(service as unknown as Message | undefined);
-      }
-      this.#host.push({
-        chat_member: {
-          chat: chat.chat,
-          from: this.#rec.user,
-          date,
-          old_chat_member: oldMember,
-          new_chat_member: { status, user: this.#rec.user },
-        },
-      });
-      return Promise.resolve(service as unknown as Message | undefined);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-}
-
-/** Inline messages (sent via inline mode) by inline_message_id. */
-export function inlineMessages(world: World): Map<string, Obj> {
-  let map = world.store.get("inline_messages") as Map<string, Obj> | undefined;
-  if (!map) world.store.set("inline_messages", map = new Map());
-  return map;
 }
 
 /** The message content an inline query result produces (text results only carry text). */

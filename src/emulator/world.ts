@@ -7,6 +7,7 @@
 import { ApiError, badRequest, forbidden } from "./api_error.ts";
 import { FileStore } from "./files.ts";
 import { randomString } from "./ids.ts";
+import { HandlerStore } from "./store.ts";
 
 /** A plain JSON object. */
 export type Obj = Record<string, unknown>;
@@ -157,8 +158,8 @@ export class World {
   readonly inlineQueries: Map<string, InlineRec> = new Map();
   /** Public usernames (lower case) of supergroups and channels -> chat id. */
   readonly usernames: Map<string, number> = new Map();
-  /** Free-form per-feature state of method handlers (bot commands, names, ...). */
-  readonly store: Map<string, unknown> = new Map();
+  /** The state of method handlers beyond users, chats and messages (typed per kind). */
+  readonly store: HandlerStore = new HandlerStore();
   readonly #now: () => number;
   readonly #historyLimit: number;
   #nextUserId = 1_000_001;

@@ -137,9 +137,7 @@ function many(what: "forward" | "copy"): Handler {
 function editTarget(ctx: Ctx): { chat?: ChatRec; msg?: MessageObj; inline?: Obj } {
   const inlineId = str(ctx.p.inline_message_id);
   if (inlineId) {
-    const inline = (ctx.world.store.get("inline_messages") as Map<string, Obj> | undefined)?.get(
-      inlineId,
-    );
+    const inline = ctx.world.store.inlineMessages.get(inlineId);
     if (!inline) throw badRequest("MESSAGE_ID_INVALID");
     return { inline };
   }
@@ -356,10 +354,7 @@ const setMessageReaction: Handler = (ctx) => {
     }
   }
   if (reaction.length > 1) throw badRequest("REACTIONS_TOO_MANY");
-  const all = (ctx.world.store.get("reactions") as Map<string, unknown[]>) ??
-    new Map<string, unknown[]>();
-  ctx.world.store.set("reactions", all);
-  all.set(`${chat.id}:${msg.message_id}`, reaction);
+  ctx.world.store.reactions.set(`${chat.id}:${msg.message_id}`, reaction);
   return true;
 };
 

@@ -6,6 +6,9 @@
 import { METHODS } from "../../gen/spec.ts";
 import type { Handler } from "./context.ts";
 import { CHAT_HANDLERS } from "./chats.ts";
+import { FORUM_HANDLERS } from "./forum.ts";
+import { INVITE_HANDLERS } from "./invites.ts";
+import { MEMBER_HANDLERS } from "./members.ts";
 import { EDIT_HANDLERS } from "./edit.ts";
 import { ANSWER_HANDLERS, MISC_HANDLERS, UNSUPPORTED_HANDLERS } from "./misc.ts";
 import { PAYMENT_HANDLERS } from "./payments.ts";
@@ -28,6 +31,9 @@ const EFFECTS: Record<string, Handler> = {
   ...SEND_HANDLERS,
   ...EDIT_HANDLERS,
   ...CHAT_HANDLERS,
+  ...MEMBER_HANDLERS,
+  ...INVITE_HANDLERS,
+  ...FORUM_HANDLERS,
   ...SETTINGS_HANDLERS,
   ...QUERY_HANDLERS,
   ...STICKER_HANDLERS,

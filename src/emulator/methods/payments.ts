@@ -5,62 +5,9 @@
  */
 
 import { badRequest, notModelled } from "../api_error.ts";
-import type { Obj, World } from "../world.ts";
+import type { Obj } from "../world.ts";
 import { array, bool, type Ctx, type Handler, int, str } from "./context.ts";
 import { postFromBot, targetChat } from "./compose.ts";
-
-/** What the emulator remembers about an invoice the bot sent. */
-export interface InvoiceRec {
-  payload: string;
-  currency: string;
-  total: number;
-  flexible: boolean;
-  title: string;
-}
-
-/** An open shipping or pre-checkout query and its answer. */
-export interface PaymentQueryRec {
-  readonly query: Obj;
-  answer?: Obj;
-  resolve(answer: Obj): void;
-}
-
-/** A payment made by an emulated user. */
-export interface PaymentRec {
-  userId: number;
-  currency: string;
-  total: number;
-  payload: string;
-  refunded: boolean;
-}
-
-/** The payment state of a world. */
-export interface PaymentState {
-  /** Invoices by `${chatId}:${messageId}`. */
-  invoices: Map<string, InvoiceRec>;
-  shippingQueries: Map<string, PaymentQueryRec>;
-  preCheckoutQueries: Map<string, PaymentQueryRec>;
-  /** Payments by telegram_payment_charge_id. */
-  payments: Map<string, PaymentRec>;
-  /** StarTransaction objects, oldest first. */
-  transactions: Obj[];
-}
-
-/** The payment state of a world (created on first use). */
-export function payments(world: World): PaymentState {
-  let state = world.store.get("payments") as PaymentState | undefined;
-  if (!state) {
-    state = {
-      invoices: new Map(),
-      shippingQueries: new Map(),
-      preCheckoutQueries: new Map(),
-      payments: new Map(),
-      transactions: [],
-    };
-    world.store.set("payments", state);
-  }
-  return state;
-}
 
 function prices(value: unknown, name = "prices"): number {
   const list = array(value, name) ?? [];
@@ -106,7 +53,7 @@ const sendInvoice: Handler = (ctx) => {
     total_amount: total,
   };
   const msg = postFromBot(ctx, chat, { invoice });
-  payments(ctx.world).invoices.set(`${chat.id}:${msg.message_id}`, {
+  ctx.world.store.payments.invoices.set(`${chat.id}:${msg.message_id}`, {
     payload: str(ctx.p.payload)!,
     currency: invoice.currency!,
     total,
@@ -128,7 +75,7 @@ const TOO_OLD = "query is too old and response timeout expired or query ID is in
 
 function answer(kind: "shippingQueries" | "preCheckoutQueries", idParam: string): Handler {
   return (ctx: Ctx) => {
-    const rec = payments(ctx.world)[kind].get(str(ctx.p[idParam]) ?? "");
+    const rec = ctx.world.store.payments[kind].get(str(ctx.p[idParam]) ?? "");
     if (!rec || rec.answer) throw badRequest(TOO_OLD);
     const ok = bool(ctx.p.ok);
     if (ok === undefined) throw badRequest("ok is empty");
@@ -156,13 +103,13 @@ function answer(kind: "shippingQueries" | "preCheckoutQueries", idParam: string)
 
 const refundStarPayment: Handler = (ctx) => {
   const user = ctx.world.userOf(ctx.p.user_id);
-  const pay = payments(ctx.world).payments.get(str(ctx.p.telegram_payment_charge_id) ?? "");
+  const pay = ctx.world.store.payments.payments.get(str(ctx.p.telegram_payment_charge_id) ?? "");
   if (!pay || pay.userId !== user.user.id || pay.currency !== "XTR") {
     throw badRequest("CHARGE_NOT_FOUND");
   }
   if (pay.refunded) throw badRequest("CHARGE_ALREADY_REFUNDED");
   pay.refunded = true;
-  payments(ctx.world).transactions.push({
+  ctx.world.store.payments.transactions.push({
     id: `${ctx.p.telegram_payment_charge_id}:refund`,
     amount: pay.total,
     date: ctx.world.now(),
@@ -179,12 +126,12 @@ const refundStarPayment: Handler = (ctx) => {
 const getStarTransactions: Handler = (ctx) => {
   const offset = Math.max(0, int(ctx.p.offset) ?? 0);
   const limit = Math.min(100, Math.max(1, int(ctx.p.limit) ?? 100));
-  return { transactions: payments(ctx.world).transactions.slice(offset, offset + limit) };
+  return { transactions: ctx.world.store.payments.transactions.slice(offset, offset + limit) };
 };
 
 const getMyStarBalance: Handler = (ctx) => {
   let amount = 0;
-  for (const p of payments(ctx.world).payments.values()) {
+  for (const p of ctx.world.store.payments.payments.values()) {
     if (p.currency === "XTR" && !p.refunded) amount += p.total;
   }
   return { amount };

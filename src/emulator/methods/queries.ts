@@ -64,7 +64,7 @@ const savePreparedInlineMessage: Handler = (ctx) => {
     throw badRequest("at least one chat type must be allowed");
   }
   const prepared = { id: ctx.world.randomId(12), expiration_date: ctx.world.now() + 86400 };
-  ctx.world.store.set(`prepared:${prepared.id}`, { user: user.user.id, result });
+  ctx.world.store.preparedMessages.set(prepared.id, { user: user.user.id, value: result });
   return prepared;
 };
 
@@ -73,7 +73,7 @@ const savePreparedKeyboardButton: Handler = (ctx) => {
   const button = object(ctx.p.button, "button");
   if (!button || typeof button.text !== "string") throw badRequest("can't parse KeyboardButton");
   const id = ctx.world.randomId(12);
-  ctx.world.store.set(`prepared_button:${id}`, { user: user.user.id, button });
+  ctx.world.store.preparedButtons.set(id, { user: user.user.id, value: button });
   return { id };
 };
 

@@ -374,9 +374,7 @@ const sendMessageDraft: Handler = (ctx) => {
   if (draftId === 0) throw badRequest("draft_id must be non-zero");
   const text = str(ctx.p.text) ?? "";
   const formatted = formatText(text, ctx.p.parse_mode, ctx.p.entities);
-  const drafts = (ctx.world.store.get("drafts") as Map<number, Obj>) ?? new Map<number, Obj>();
-  ctx.world.store.set("drafts", drafts);
-  drafts.set(chat.id, { draft_id: draftId, ...formatted, date: ctx.world.now() });
+  ctx.world.store.drafts.set(chat.id, { draft_id: draftId, ...formatted, date: ctx.world.now() });
   return true;
 };
 

@@ -8,12 +8,7 @@ import { badRequest } from "../api_error.ts";
 import type { Obj, World } from "../world.ts";
 import { array, bool, type Ctx, type Handler, int, object, str } from "./context.ts";
 import { inputFile } from "./compose.ts";
-
-function table<T>(world: World, key: string): Map<string, T> {
-  let map = world.store.get(key) as Map<string, T> | undefined;
-  if (!map) world.store.set(key, map = new Map());
-  return map;
-}
+import type { BotTextField } from "../store.ts";
 
 const SCOPES = new Set([
   "default",
@@ -60,16 +55,15 @@ const setMyCommands: Handler = (ctx) => {
     return { command, description };
   });
   const key = scopeKey(ctx);
-  if (commands.length === 0) table<Obj[]>(ctx.world, "commands").delete(key);
-  else table<Obj[]>(ctx.world, "commands").set(key, commands);
+  if (commands.length === 0) ctx.world.store.commands.delete(key);
+  else ctx.world.store.commands.set(key, commands);
   return true;
 };
 
-const getMyCommands: Handler = (ctx) =>
-  table<Obj[]>(ctx.world, "commands").get(scopeKey(ctx)) ?? [];
+const getMyCommands: Handler = (ctx) => ctx.world.store.commands.get(scopeKey(ctx)) ?? [];
 
 const deleteMyCommands: Handler = (ctx) => {
-  table<Obj[]>(ctx.world, "commands").delete(scopeKey(ctx));
+  ctx.world.store.commands.delete(scopeKey(ctx));
   return true;
 };
 
@@ -81,7 +75,7 @@ function language(ctx: Ctx): string {
 
 function textSetting(
   param: string,
-  field: string,
+  field: BotTextField,
   max: number,
   onDefault?: (w: World, v: string) => void,
   fallback: (w: World) => string = () => "",
@@ -90,14 +84,14 @@ function textSetting(
     const value = str(ctx.p[param]) ?? "";
     if (value.length > max) throw badRequest(`${param} is too long`);
     const lang = language(ctx);
-    const map = table<string>(ctx.world, field);
+    const map = ctx.world.store.botTexts[field];
     if (value) map.set(lang, value);
     else map.delete(lang);
     if (lang === "") onDefault?.(ctx.world, value);
     return true;
   };
   const get: Handler = (ctx) => {
-    const map = table<string>(ctx.world, field);
+    const map = ctx.world.store.botTexts[field];
     const lang = language(ctx);
     return { [field]: map.get(lang) ?? map.get("") ?? fallback(ctx.world) };
   };
@@ -118,12 +112,12 @@ const setMyProfilePhoto: Handler = async (ctx) => {
   } else if (type === "animated") {
     await inputFile(ctx, photo!.animation, "animation", "animation");
   } else throw badRequest("can't parse InputProfilePhoto: unsupported type");
-  ctx.world.store.set("profile_photo", photo);
+  ctx.world.store.profilePhoto = photo;
   return true;
 };
 
 const removeMyProfilePhoto: Handler = (ctx) => {
-  ctx.world.store.delete("profile_photo");
+  ctx.world.store.profilePhoto = undefined;
   return true;
 };
 
@@ -150,12 +144,12 @@ const setChatMenuButton: Handler = (ctx) => {
   } else if (type !== "commands" && type !== "default") {
     throw badRequest("can't parse menu button: unsupported type");
   }
-  table<Obj>(ctx.world, "menu_buttons").set(menuKey(ctx), button);
+  ctx.world.store.menuButtons.set(menuKey(ctx), button);
   return true;
 };
 
 const getChatMenuButton: Handler = (ctx) => {
-  const map = table<Obj>(ctx.world, "menu_buttons");
+  const map = ctx.world.store.menuButtons;
   const key = menuKey(ctx);
   const own = key === "default" ? undefined : map.get(key);
   const chosen = own && own.type !== "default" ? own : map.get("default");
@@ -195,7 +189,7 @@ function rightsFrom(value: Obj | undefined, forChannels: boolean): Obj {
 const setMyDefaultAdministratorRights: Handler = (ctx) => {
   const channels = bool(ctx.p.for_channels) ?? false;
   const rights = object(ctx.p.rights, "rights");
-  table<Obj>(ctx.world, "default_rights").set(
+  ctx.world.store.defaultRights.set(
     channels ? "channels" : "groups",
     rightsFrom(rights, channels),
   );
@@ -204,7 +198,7 @@ const setMyDefaultAdministratorRights: Handler = (ctx) => {
 
 const getMyDefaultAdministratorRights: Handler = (ctx) => {
   const channels = bool(ctx.p.for_channels) ?? false;
-  return table<Obj>(ctx.world, "default_rights").get(channels ? "channels" : "groups") ??
+  return ctx.world.store.defaultRights.get(channels ? "channels" : "groups") ??
     rightsFrom(undefined, channels);
 };
 

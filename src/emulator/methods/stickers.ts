@@ -8,19 +8,18 @@ import type { Obj, World } from "../world.ts";
 import { array, type Ctx, type Handler, int, object, str } from "./context.ts";
 import { fileFields, inputFile } from "./compose.ts";
 import { stickerOf } from "./send.ts";
-import { stickerSets } from "./chats.ts";
 
 const FORMATS = new Set(["static", "animated", "video"]);
 const TYPES = new Set(["regular", "mask", "custom_emoji"]);
 
 function setByName(ctx: Ctx): Obj {
-  const set = stickerSets(ctx.world).get((str(ctx.p.name) ?? "").toLowerCase());
+  const set = ctx.world.store.stickerSets.get((str(ctx.p.name) ?? "").toLowerCase());
   if (!set) throw badRequest("STICKERSET_INVALID");
   return set;
 }
 
 function findSticker(world: World, fileId: unknown): { set: Obj; index: number } {
-  for (const set of stickerSets(world).values()) {
+  for (const set of world.store.stickerSets.values()) {
     const list = set.stickers as Obj[];
     const index = list.findIndex((s) => s.file_id === fileId);
     if (index >= 0) return { set, index };
@@ -42,22 +41,18 @@ async function buildSticker(ctx: Ctx, raw: unknown, set: Obj): Promise<Obj> {
   sticker.is_animated = format === "animated";
   sticker.is_video = format === "video";
   if (set.sticker_type === "custom_emoji") {
-    sticker.custom_emoji_id = String(5_368_709_120_000_000_000n + BigInt(metadata(ctx.world).size));
+    sticker.custom_emoji_id = String(
+      5_368_709_120_000_000_000n + BigInt(ctx.world.store.stickerMeta.size),
+    );
   }
   if (set.sticker_type === "mask" && input.mask_position) {
     sticker.mask_position = input.mask_position;
   }
-  metadata(ctx.world).set(rec.file_id, {
+  ctx.world.store.stickerMeta.set(rec.file_id, {
     emoji_list: emojis,
     keywords: array(input.keywords, "keywords") ?? [],
   });
   return sticker;
-}
-
-function metadata(world: World): Map<string, Obj> {
-  let m = world.store.get("sticker_meta") as Map<string, Obj> | undefined;
-  if (!m) world.store.set("sticker_meta", m = new Map());
-  return m;
 }
 
 const uploadStickerFile: Handler = async (ctx) => {
@@ -77,7 +72,7 @@ const createNewStickerSet: Handler = async (ctx) => {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name) || !name.toLowerCase().endsWith(suffix)) {
     throw badRequest("invalid sticker set name is specified");
   }
-  const sets = stickerSets(ctx.world);
+  const sets = ctx.world.store.stickerSets;
   if (sets.has(name.toLowerCase())) throw badRequest("sticker set name is already occupied");
   const title = str(ctx.p.title) ?? "";
   if (title.length < 1 || title.length > 64) {
@@ -138,8 +133,8 @@ const setStickerEmojiList: Handler = (ctx) => {
   if (emojis.length < 1 || emojis.length > 20) throw badRequest("STICKER_EMOJI_INVALID");
   const list = set.stickers as Obj[];
   list[index] = { ...list[index], emoji: emojis[0] };
-  metadata(ctx.world).set(ctx.p.sticker as string, {
-    ...metadata(ctx.world).get(ctx.p.sticker as string),
+  ctx.world.store.stickerMeta.set(ctx.p.sticker as string, {
+    ...ctx.world.store.stickerMeta.get(ctx.p.sticker as string),
     emoji_list: emojis,
   });
   return true;
@@ -149,8 +144,8 @@ const setStickerKeywords: Handler = (ctx) => {
   findSticker(ctx.world, ctx.p.sticker);
   const keywords = (array(ctx.p.keywords, "keywords") ?? []).map(String);
   if (keywords.length > 20) throw badRequest("too many keywords");
-  metadata(ctx.world).set(ctx.p.sticker as string, {
-    ...metadata(ctx.world).get(ctx.p.sticker as string),
+  ctx.world.store.stickerMeta.set(ctx.p.sticker as string, {
+    ...ctx.world.store.stickerMeta.get(ctx.p.sticker as string),
     keywords,
   });
   return true;
@@ -206,7 +201,7 @@ const setCustomEmojiStickerSetThumbnail: Handler = (ctx) => {
 
 const deleteStickerSet: Handler = (ctx) => {
   const set = setByName(ctx);
-  stickerSets(ctx.world).delete((set.name as string).toLowerCase());
+  ctx.world.store.stickerSets.delete((set.name as string).toLowerCase());
   return true;
 };
 
@@ -226,7 +221,7 @@ const getCustomEmojiStickers: Handler = (ctx) => {
   const ids = new Set((array(ctx.p.custom_emoji_ids, "custom_emoji_ids") ?? []).map(String));
   if (ids.size > 200) throw badRequest("too many custom emoji identifiers");
   const out: Obj[] = [];
-  for (const set of stickerSets(ctx.world).values()) {
+  for (const set of ctx.world.store.stickerSets.values()) {
     for (const s of set.stickers as Obj[]) if (ids.has(String(s.custom_emoji_id))) out.push(s);
   }
   return out;
