@@ -40,19 +40,15 @@ export type {
 export { autoRetry, type AutoRetryOptions } from "./src/flood/retry.ts";
 export { type Throttler, throttler, type ThrottlerOptions } from "./src/flood/throttle.ts";
 export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood/limits.ts";
-export { type Clock, realClock } from "./src/time/clock.ts";
+export type { Clock } from "./src/time/clock.ts";
 export type {
   Api,
   BotMethods,
-  Consumed,
   MessageIdentifier,
   MethodName,
   MethodOptions,
   MethodParams,
   MethodResult,
-  MsgIdOf,
-  PositionalArgs,
-  PositionalTable,
 } from "./src/core/methods.ts";
 export { InputFile, type InputFileLike, type UploadData } from "./src/files/input_file.ts";
 export type { DownloadDestination } from "./src/core/download.ts";
@@ -62,14 +58,10 @@ export {
   BotWasKickedError,
   ChatNotFoundError,
   ConflictError,
-  ERROR_RULES,
-  isReadOnlyMethod,
   MigratedToSupergroupChatError,
   NotEnoughRightsError,
   RequestTimeoutError,
   TelegramError,
-  telegramError,
-  type TelegramErrorClass,
   TelepotError,
   TooManyRequestsError,
   UnauthorizedError,
