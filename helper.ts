@@ -11,7 +11,7 @@
  *   async onChatMessage(msg: { text?: string }) {
  *     await this.sender.sendMessage(`You said ${msg.text}`);
  *   }
- *   async onClose(reason: unknown) {
+ *   override async onClose(reason: unknown) {
  *     if (reason instanceof WaitTooLong) await this.sender.sendMessage("Bye!");
  *   }
  * }

@@ -1,6 +1,6 @@
 /**
  * The typed facade: one Bot method per Bot API method, built from the compact table in
- * `method_table.ts` (data, not 180 hand-written bodies) and typed by a mapped type over
+ * `src/gen/method_table.ts` (data, not 180 hand-written bodies) and typed by a mapped type over
  * `ApiMethods` of @grammyjs/types plus the same table at type level.
  *
  * The positional rule:
