@@ -41,6 +41,5 @@ export {
   createOpen,
   createRun,
   type Delegate,
-  isNormalClose,
   runOpenable,
 } from "./src/delegation/factories.ts";

@@ -11,7 +11,7 @@
  *   async onChatMessage(msg: { text?: string }) {
  *     await this.sender.sendMessage(`You said ${msg.text}`);
  *   }
- *   async onClose(reason: unknown) {
+ *   override async onClose(reason: unknown) {
  *     if (reason instanceof WaitTooLong) await this.sender.sendMessage("Bye!");
  *   }
  * }
@@ -35,16 +35,7 @@ export {
   type Template,
 } from "./src/delegation/capture.ts";
 export { StopListening, WaitTooLong } from "./src/core/errors/listening.ts";
-export {
-  type AnyMethod,
-  type Bound,
-  type ChatId,
-  type DropAt,
-  Sender,
-  SenderBase,
-  type SenderMethods,
-} from "./src/delegation/sender.ts";
-export { SENDER_METHODS, type SenderMethodName } from "./src/delegation/sender_methods.ts";
+export { type ChatId, Sender, type SenderMethods } from "./src/delegation/sender.ts";
 export {
   ChatContext,
   ListenerContext,
@@ -61,15 +52,8 @@ export {
   type Openable,
   openable,
   type OpenableDefaults,
-  routeMessage,
   UserHandler,
   type UserHandlerOptions,
 } from "./src/delegation/handler.ts";
 export { kindOf } from "./src/updates/kind.ts";
-export {
-  describeError,
-  type ErrorContext,
-  type ErrorHook,
-  formatReport,
-  logError,
-} from "./src/updates/report.ts";
+export { type ErrorContext, type ErrorHook, logError } from "./src/updates/report.ts";

@@ -36,19 +36,15 @@ export type { Transport, TransportRequest, TransportResponse } from "./src/runti
 export { autoRetry, type AutoRetryOptions } from "./src/flood/retry.ts";
 export { type Throttler, throttler, type ThrottlerOptions } from "./src/flood/throttle.ts";
 export { type FloodLimits, type Rate, TELEGRAM_LIMITS } from "./src/flood/limits.ts";
-export { type Clock, realClock } from "./src/time/clock.ts";
+export type { Clock } from "./src/time/clock.ts";
 export type {
   Api,
   BotMethods,
-  Consumed,
   MessageIdentifier,
   MethodName,
   MethodOptions,
   MethodParams,
   MethodResult,
-  MsgIdOf,
-  PositionalArgs,
-  PositionalTable,
 } from "./src/core/methods.ts";
 export { InputFile, type InputFileLike, type UploadData } from "./src/files/input_file.ts";
 export type { DownloadDestination } from "./src/core/download.ts";
@@ -58,16 +54,13 @@ export {
   BotWasKickedError,
   ChatNotFoundError,
   ConflictError,
-  ERROR_RULES,
   MigratedToSupergroupChatError,
   NotEnoughRightsError,
   TelegramError,
-  telegramError,
-  type TelegramErrorClass,
   TooManyRequestsError,
   UnauthorizedError,
 } from "./src/core/errors/telegram.ts";
-export { BadHTTPResponse, isReadOnlyMethod, RequestTimeoutError } from "./src/core/errors/http.ts";
+export { BadHTTPResponse, RequestTimeoutError } from "./src/core/errors/http.ts";
 export {
   type ContentType,
   contentType,

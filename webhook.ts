@@ -23,9 +23,6 @@
  */
 
 export {
-  DEFAULT_ANSWER_WITHIN,
-  DEFAULT_DEDUPE,
-  DEFAULT_MAX_BODY_BYTES,
   type UpdateReceiver,
   type WebhookCallback,
   webhookCallback,

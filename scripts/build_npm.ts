@@ -14,8 +14,9 @@
  *     user's bundler drops whole when an app does not use them (`sideEffects: false`);
  *   - `src/...`: each lazily imported part (runtime adapters, downloads, multipart
  *     bodies, token redaction) in a file of its own at its source path, still loaded on
- *     first use only; their fixed names let the "browser" field swap the adapters that
- *     import `node:*` for `unavailable.js`;
+ *     first use only; their fixed names let the "browser" field swap the runtime adapters
+ *     (those that import `node:*` or name `Deno`, `process` or `Bun`) for
+ *     `unavailable.js`;
  *   - `testing.js` (the emulator, on top of the core) and `chunks/` (what it and the
  *     lazy parts share).
  *
@@ -31,6 +32,7 @@
  */
 
 import * as esbuild from "esbuild";
+import { runtimeApiUse } from "./bundle.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -429,18 +431,27 @@ async function bundleEsm(dir: string, out: string): Promise<Outputs> {
 
 /**
  * The package.json "browser" field: bundlers for browsers and workers (esbuild,
- * wrangler, webpack, vite) replace the runtime adapters (output files that import
- * \`node:*\` statically) with a module that fails to load, and lazily imported
- * \`node:*\` modules with nothing, so bundling the package does not fail on them.
+ * wrangler, webpack, vite) replace the runtime adapters with a module that fails to
+ * load, and lazily imported \`node:*\` modules with nothing, so bundling the package
+ * does not fail on them and a one-file bundle does not carry code that cannot run
+ * there. A runtime adapter is an output file that imports \`node:*\` statically or
+ * names a runtime's global (\`Deno\`, \`process\`, \`Bun\`): Deno's file system
+ * adapter has no \`node:\` import, yet is as useless in a browser as Node's.
  */
-function browserField(outputs: Outputs): Record<string, string | false> {
+async function browserField(
+  out: string,
+  outputs: Outputs,
+): Promise<Record<string, string | false>> {
   const field: Record<string, string | false> = {};
-  for (const [file, out] of Object.entries(outputs).sort(([a], [b]) => a < b ? -1 : 1)) {
-    for (const imp of out.imports) {
+  for (const [file, o] of Object.entries(outputs).sort(([a], [b]) => a < b ? -1 : 1)) {
+    for (const imp of o.imports) {
       if (!imp.path.startsWith("node:")) continue;
       if (imp.kind === "dynamic-import") field[imp.path] = false;
       else field[`./${file}`] = "./esm/unavailable.js";
     }
+    if (!file.endsWith(".js") || field[`./${file}`]) continue;
+    const use = await runtimeApiUse(await Deno.readTextFile(`${out}/${file}`), "js");
+    if (use.globals.length > 0) field[`./${file}`] = "./esm/unavailable.js";
   }
   return field;
 }
@@ -492,6 +503,7 @@ export async function buildNpm(
   const work = await Deno.makeTempDir({ prefix: "telepot_build_" });
   const compiled = `${work}/tsc`;
   let outputs: Outputs;
+  let browser: Record<string, string | false>;
   try {
     // Deno's own adapters (src/runtime/deno.ts) use the Deno namespace; tsc does not
     // know it. They are loaded only under Deno, so an opaque declaration is enough.
@@ -544,17 +556,17 @@ export async function buildNpm(
       await Deno.copyFile(`${compiled}/${rel}`, to);
     }
     outputs = await bundleEsm(compiled, out);
+    browser = await browserField(out, outputs);
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
     await esbuild.stop();
   }
-  const browser = browserField(outputs);
   // A module the core loads before it runs must not be one the "browser" field takes away.
   for (const file of Object.values(ENTRY_POINTS)) {
     for (const dep of staticClosure(outputs, `esm/${file}.js`)) {
       if (browser[`./${dep}`]) {
         throw new Error(
-          `esm/${file}.js loads ${dep} (it imports node:* statically) before it runs: ` +
+          `esm/${file}.js loads ${dep} (it uses a runtime's own API) before it runs: ` +
             "a runtime adapter must be imported lazily (import()) so browser bundles can leave it out",
         );
       }

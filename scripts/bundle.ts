@@ -96,16 +96,29 @@ export async function gzipSize(bytes: Uint8Array): Promise<number> {
 /** Markers the `define` option puts in place of forbidden globals. */
 const marker = (name: string) => `__telepot_forbidden_${name}__`;
 
-/** What one file of the graph uses of a runtime's own API. */
-async function scanFile(
-  path: string,
-): Promise<{ globals: string[]; nodeImports: string[] }> {
-  const source = await Deno.readTextFile(path);
+/** What a module uses of a runtime's own API. */
+export interface RuntimeApiUse {
+  /** The runtime globals it names, as `uses the global \`Deno\` (2x)`. */
+  globals: string[];
+  /** The `node:*` modules it imports statically. */
+  nodeImports: string[];
+}
+
+/**
+ * What `source` (TypeScript or JavaScript) uses of a runtime's own API: the globals of
+ * {@linkcode FORBIDDEN_GLOBALS} referenced by name (not in comments or strings, not
+ * under `typeof`, not as a property of `globalThis`), and static `node:*` imports.
+ *
+ * @param source the module's code
+ * @param loader how to read it
+ * @returns the globals and `node:` imports found
+ */
+export async function runtimeApiUse(source: string, loader: "ts" | "js"): Promise<RuntimeApiUse> {
   const define: Record<string, string> = {};
   for (const g of FORBIDDEN_GLOBALS) define[g] = marker(g);
   // Compiling drops comments and types, and puts markers in place of the globals.
   const out = await esbuild.transform(source, {
-    loader: path.endsWith(".ts") ? "ts" : "js",
+    loader,
     define,
     minifyWhitespace: true,
     format: "esm",
@@ -121,6 +134,11 @@ async function scanFile(
   ]
     .map((m) => m[1]);
   return { globals, nodeImports };
+}
+
+/** What one file of the graph uses of a runtime's own API. */
+async function scanFile(path: string): Promise<RuntimeApiUse> {
+  return await runtimeApiUse(await Deno.readTextFile(path), path.endsWith(".ts") ? "ts" : "js");
 }
 
 /** Whether a dynamically imported module is a runtime adapter (uses a runtime's own API). */

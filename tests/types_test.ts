@@ -6,7 +6,6 @@ import type { ApiMethods, Message } from "@grammyjs/types";
 import {
   Bot,
   type CallbackQuery,
-  type Consumed,
   type Glance,
   glance,
   InputFile,
@@ -14,9 +13,10 @@ import {
   type LongGlance,
   type MethodName,
   type MethodParams,
-  type PositionalTable,
   type Transformer,
 } from "../mod.ts";
+// Type machinery behind MethodOptions, not exported by mod.ts.
+import type { Consumed, PositionalTable } from "../src/core/methods.ts";
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
   : false;

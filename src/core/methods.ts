@@ -1,6 +1,6 @@
 /**
  * The typed facade: one Bot method per Bot API method, built from the compact table in
- * `method_table.ts` (data, not 180 hand-written bodies) and typed by a mapped type over
+ * `src/gen/method_table.ts` (data, not 180 hand-written bodies) and typed by a mapped type over
  * `ApiMethods` of @grammyjs/types plus the same table at type level.
  *
  * The positional rule:
@@ -21,9 +21,19 @@
 import type { ApiMethods } from "./types.ts";
 import type { CallOptions } from "./transformer.ts";
 import type { InputFileLike } from "../files/input_file.ts";
-import { ALIASES, EXTRA_TABLE, METHOD_TABLE, type PositionalTable } from "../gen/method_table.ts";
+import {
+  ALIASES,
+  EXTRA_TABLE,
+  METHOD_TABLE,
+  type PositionalTable as Table,
+} from "../gen/method_table.ts";
 
-export type { PositionalTable };
+/**
+ * The positional parameter names of every method, as the generated table lists them
+ * (`"#"` stands for the message identifier).
+ * @internal
+ */
+export type PositionalTable = Table;
 
 /** Every Bot API method, typed with this library's file type (from @grammyjs/types). */
 export type Api = ApiMethods<InputFileLike>;
@@ -45,7 +55,10 @@ export type MethodResult<M extends MethodName> = ReturnType<Api[M]>;
  */
 export type MessageIdentifier = readonly [chatId: number | string, messageId: number] | string;
 
-/** The message identifier of method `M` (its chat_id type, a message id; or a string). */
+/**
+ * The message identifier of method `M` (its chat_id type, a message id; or a string).
+ * @internal
+ */
 export type MsgIdOf<M extends MethodName> = "chat_id" extends keyof MethodParams<M> ?
     | readonly [
       chatId: NonNullable<MethodParams<M>["chat_id" & keyof MethodParams<M>]>,
@@ -54,14 +67,20 @@ export type MsgIdOf<M extends MethodName> = "chat_id" extends keyof MethodParams
     | string
   : MessageIdentifier;
 
-/** The positional arguments of method `M`, labelled as in the table. */
+/**
+ * The positional arguments of method `M`, labelled as in the table.
+ * @internal
+ */
 export type PositionalArgs<M extends MethodName, T = PositionalTable[M]> = {
   [I in keyof T]: T[I] extends "#" ? MsgIdOf<M>
     : T[I] extends keyof MethodParams<M> ? MethodParams<M>[T[I]]
     : never;
 };
 
-/** The parameter names a positional list `T` takes out of the options. */
+/**
+ * The parameter names a positional list `T` takes out of the options.
+ * @internal
+ */
 export type Consumed<T> = T extends readonly (infer U)[]
   ? U extends "#" ? "chat_id" | "message_id" | "inline_message_id" : U
   : never;

@@ -6,16 +6,25 @@
 import type { Bot } from "../bot.ts";
 import { SENDER_METHODS, type SenderMethodName } from "./sender_methods.ts";
 
-/** A tuple type without its element at index `I` (0 or 1). */
+/**
+ * A tuple type without its element at index `I` (0 or 1).
+ * @internal
+ */
 export type DropAt<A extends unknown[], I extends number> = I extends 0
   ? (A extends [unknown, ...infer R] ? R : A)
   : (A extends [infer F, unknown, ...infer R] ? [F, ...R] : A);
 
-/** What a method looks like when the Bot does not (yet) declare it. */
+/**
+ * What a method looks like when the Bot does not (yet) declare it.
+ * @internal
+ */
 // deno-lint-ignore no-explicit-any
 export type AnyMethod = (...args: any[]) => Promise<any>;
 
-/** A method type `F` without its parameter at index `I` (the chat id). */
+/**
+ * A method type `F` without its parameter at index `I` (the chat id).
+ * @internal
+ */
 export type Bound<F, I extends number> = F extends (...args: infer A) => infer R
   ? (...args: DropAt<A, I>) => R
   : AnyMethod;
@@ -29,7 +38,10 @@ export type SenderMethods = {
 /** A chat id as the Bot API takes it: a number, or `@channelusername`. */
 export type ChatId = number | string;
 
-/** The non-method part of a Sender. */
+/**
+ * The non-method part of a Sender (its `bot` and `chatId`); use {@linkcode Sender}.
+ * @internal
+ */
 export class SenderBase {
   /** The bot whose methods are called. */
   readonly bot: Bot;

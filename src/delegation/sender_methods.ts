@@ -2,13 +2,16 @@
  * The chat-addressed send/forward/copy methods of Bot API 10.1, each with the
  * position of `chat_id` among its positional (required) parameters. Derived at
  * development time from `src/gen/spec.ts` (methods named send*, forward*, copy* whose
- * required parameters include `chat_id`); `tests/helper_sender_test.ts` checks this
+ * required parameters include `chat_id`); `tests/delegation/sender_test.ts` checks this
  * list against those facts, so a new Bot API version that adds one fails the test
  * until it is listed here. Kept as data so nothing imports the spec at run time.
  * @module
  */
 
-/** Method name -> index of `chat_id` among its positional parameters. */
+/**
+ * Method name -> index of `chat_id` among its positional parameters.
+ * @internal
+ */
 export const SENDER_METHODS = {
   sendMessage: 0,
   forwardMessage: 0,
@@ -40,5 +43,8 @@ export const SENDER_METHODS = {
   sendGame: 0,
 } as const;
 
-/** A method a {@linkcode Sender} binds to its chat. */
+/**
+ * A method a Sender binds to its chat.
+ * @internal
+ */
 export type SenderMethodName = keyof typeof SENDER_METHODS;

@@ -3,7 +3,7 @@
  * @grammyjs/types (types only; nothing reaches the runtime).
  * @module
  */
-// Full specifier so testing.ts keeps its types when imported by URL (see src/types.ts).
+// Full specifier so testing.ts keeps its types when imported by URL (see src/core/types.ts).
 // deno-lint-ignore no-import-prefix
 import type * as T from "npm:@grammyjs/types@5.0.0";
 

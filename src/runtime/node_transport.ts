@@ -2,7 +2,7 @@
  * The Node transport: JSON Bot API calls over `node:http`/`node:https` with a keep-alive
  * agent. On Node 20 the global `fetch` costs several times the CPU per request, which
  * caps a busy bot; this is what the client picks under Node (loaded lazily by
- * `client.ts`, so the core's import graph stays free of `node:*`).
+ * `src/core/client.ts`, so the core's import graph stays free of `node:*`).
  *
  * It never repeats a request: when a kept-alive connection breaks after a request went
  * out, the call fails (the client then says it may have been delivered). It refuses to

@@ -86,7 +86,26 @@ export function logLine(line: string): void {
   (globalThis as { console?: { error?: (s: string) => void } }).console?.error?.(line);
 }
 
-/** The default {@linkcode ErrorHook}: one {@linkcode formatReport} line via {@linkcode logLine}. */
+/**
+ * The default {@linkcode ErrorHook}: one line per error on the console's error stream,
+ * `[telepot] <source>, update <id>: <Name>: <message> (<first stack frame>)`, with
+ * anything that looks like a bot token replaced by `<token>`. Call it from a hook of
+ * your own to keep that line.
+ *
+ * @example
+ * ```ts
+ * import { logError } from "../../helper.ts";
+ * import { Bot, type ErrorHook } from "../../mod.ts";
+ *
+ * let failures = 0;
+ * const onError: ErrorHook = (err, context) => {
+ *   failures++;
+ *   logError(err, context); // and keep the default line
+ * };
+ * const bot = new Bot("123456:TOKEN");
+ * // await bot.messageLoop(undefined, { onError });
+ * ```
+ */
 export const logError: ErrorHook = (err: unknown, context: ErrorContext): void =>
   logLine(formatReport(err, context));
 

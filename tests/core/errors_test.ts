@@ -13,11 +13,11 @@ import {
   NotEnoughRightsError,
   RequestTimeoutError,
   TelegramError,
-  telegramError,
   TelepotError,
   TooManyRequestsError,
   UnauthorizedError,
 } from "../../mod.ts";
+import { telegramError } from "../../src/core/errors/telegram.ts";
 
 Deno.test("telegramError() picks the class by error_code, description and parameters", () => {
   const cases: [

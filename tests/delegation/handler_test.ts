@@ -8,13 +8,13 @@ import {
   call,
   createOpen,
   createRun,
-  isNormalClose,
   perApplication,
   perCallbackQueryChatId,
   perChatId,
   perFromId,
   runOpenable,
 } from "../../delegate.ts";
+import { isNormalClose } from "../../src/delegation/factories.ts";
 import {
   ChatContext,
   ChatHandler,

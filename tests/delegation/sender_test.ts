@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Bot } from "../../mod.ts";
-import { Sender, SENDER_METHODS } from "../../helper.ts";
+import { Sender } from "../../helper.ts";
+import { SENDER_METHODS } from "../../src/delegation/sender_methods.ts";
 import { METHODS } from "../../src/gen/spec.ts";
 import { Emulator } from "../../testing.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { VirtualClock } from "../../testing.ts";
-import { realClock } from "../../mod.ts";
+import { realClock } from "../../src/time/clock.ts";
 
 Deno.test("VirtualClock.sleep() resolves only when advanced, in time order", async () => {
   const clock = new VirtualClock(1000);

@@ -1,13 +1,8 @@
 // autoRetry(): what is repeated (a 429, a request that never left, reads), what never is
 // (a state-changing call that may have been delivered), and how waits end.
 import assert from "node:assert/strict";
-import {
-  autoRetry,
-  BadHTTPResponse,
-  Bot,
-  isReadOnlyMethod,
-  TooManyRequestsError,
-} from "../../mod.ts";
+import { autoRetry, BadHTTPResponse, Bot, TooManyRequestsError } from "../../mod.ts";
+import { isReadOnlyMethod } from "../../src/core/errors/http.ts";
 import { Emulator, VirtualClock } from "../../testing.ts";
 import { counting, driveVirtual } from "../_virtual_time.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { describeError, formatReport, logError } from "../../helper.ts";
-import { report } from "../../src/updates/report.ts";
+import { logError } from "../../helper.ts";
+import { describeError, formatReport, report } from "../../src/updates/report.ts";
 
 Deno.test("describeError() gives one line: name, message, first frame", () => {
   const line = describeError(new TypeError("bad\nthing"));
