@@ -6,6 +6,7 @@ import process from "node:process";
 
 const [file, count = "30"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const byFile = process.argv.includes("--by-file");
+const callersOf = process.argv.find((a) => a.startsWith("--callers="))?.slice(10);
 const profile = JSON.parse(readFileSync(file, "utf8"));
 const total = profile.endTime - profile.startTime; // µs
 const samples = profile.samples.length;
@@ -32,4 +33,25 @@ for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(co
   console.log(
     `${(us / 1000).toFixed(1).padStart(8)} ms ${(us / busy * 100).toFixed(1).padStart(5)}%  ${key}`,
   );
+}
+
+if (callersOf) {
+  // Self time of the frames named `callersOf`, by their call chain (3 callers up).
+  const parent = new Map();
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node);
+  const chains = new Map();
+  for (const node of profile.nodes) {
+    if (node.callFrame.functionName !== callersOf) continue;
+    const chain = [];
+    for (let p = parent.get(node.id), i = 0; p && i < 4; p = parent.get(p.id), i++) {
+      const f = p.callFrame;
+      chain.push(`${f.functionName || "(anon)"}:${f.url.split("/").pop()}:${f.lineNumber + 1}`);
+    }
+    const key = chain.join(" < ");
+    chains.set(key, (chains.get(key) ?? 0) + (hits.get(node.id) ?? 0) * interval);
+  }
+  console.log(`\ncallers of ${callersOf}:`);
+  for (const [key, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+  }
 }
