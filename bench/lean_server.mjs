@@ -23,7 +23,7 @@
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import process from "node:process";
-import { parseServerArgs, prng, Referee } from "./referee.mjs";
+import { emit, parseServerArgs, prng, Referee, startRun } from "./referee.mjs";
 
 /** Chat ids of the workload: FIRST_CHAT + chat index (private chats: the user's id). */
 export const FIRST_CHAT = 7_000_000;
@@ -52,11 +52,6 @@ const CANNED = {
     '"pending_update_count":0}}',
 };
 const LENGTH = /\r\ncontent-length:\s*(\d+)/i;
-
-/** @param {Record<string, unknown>} event */
-function emit(event) {
-  process.stdout.write(JSON.stringify(event) + "\n");
-}
 
 /**
  * Serves HTTP/1.1 keep-alive requests on one socket, one at a time: the request line's
@@ -156,26 +151,15 @@ async function main() {
 
   let start = 0;
   let finished = false;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let capTimer;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let burstTimer;
+  /** @type {{ start: number, stop(): void } | undefined} */
+  let run;
   /** @type {(capped: boolean) => void} */
   let finish = () => {};
   /** @type {Promise<boolean>} */
   const done = new Promise((resolve) => (finish = resolve));
   const begin = () => {
-    start = performance.now();
-    emit({ event: "start" });
-    if (args.mode === "queued") referee.availableFrom(start);
-    else {
-      const burst = () => {
-        push(Math.min(args.updates, available + args.burst));
-        if (available < args.updates) burstTimer = setTimeout(burst, args.every);
-      };
-      burst();
-    }
-    capTimer = setTimeout(() => finish(true), args.cap);
+    run = startRun(args, referee, push, () => available, finish);
+    start = run.start;
   };
 
   /**
@@ -268,8 +252,7 @@ async function main() {
   emit({ event: "ready", apiRoot: `http://127.0.0.1:${address.port}`, token: TOKEN });
   const capped = await done;
   finished = true;
-  clearTimeout(capTimer);
-  clearTimeout(burstTimer);
+  run?.stop();
   emit({ event: "done", ...referee.stats(start, capped), requests });
   for (const wake of waiters) wake();
   server.close();

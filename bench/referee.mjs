@@ -183,3 +183,45 @@ export class Referee {
     };
   }
 }
+
+/**
+ * One line of the servers' JSON-lines protocol on stdout.
+ * @param {Record<string, unknown>} event
+ * @returns {void}
+ */
+export function emit(event) {
+  console.log(JSON.stringify(event));
+}
+
+/**
+ * Starts a run at the bot's first getUpdates: says "start", makes the queued updates
+ * available from now (queued mode) or pushes them in bursts, and ends the run at the cap.
+ * @param {ServerArgs} args
+ * @param {Referee} referee
+ * @param {(upTo: number) => void} push makes updates [0, upTo) available
+ * @param {() => number} pushed how many are available
+ * @param {(capped: boolean) => void} finish called with true at the cap
+ * @returns {{ start: number, stop(): void }} when it started; `stop` clears its timers
+ */
+export function startRun(args, referee, push, pushed, finish) {
+  const start = performance.now();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let burstTimer;
+  emit({ event: "start" });
+  if (args.mode === "queued") referee.availableFrom(start);
+  else {
+    const burst = () => {
+      push(Math.min(args.updates, pushed() + args.burst));
+      if (pushed() < args.updates) burstTimer = setTimeout(burst, args.every);
+    };
+    burst();
+  }
+  const capTimer = setTimeout(() => finish(true), args.cap);
+  return {
+    start,
+    stop() {
+      clearTimeout(capTimer);
+      clearTimeout(burstTimer);
+    },
+  };
+}

@@ -18,13 +18,9 @@
  */
 import { Emulator } from "../testing.ts";
 import type { EmulatedUser } from "../testing.ts";
-import { parseServerArgs, prng, Referee } from "./referee.mjs";
+import { emit, parseServerArgs, prng, Referee, startRun } from "./referee.mjs";
 
 export { parseServerArgs, prng, Referee, type RefereeStats, type ServerArgs } from "./referee.mjs";
-
-function emit(event: Record<string, unknown>): void {
-  console.log(JSON.stringify(event));
-}
 
 async function main(): Promise<void> {
   const args = parseServerArgs(Deno.args);
@@ -50,8 +46,6 @@ async function main(): Promise<void> {
 
   let start = 0;
   let finished = false;
-  let capTimer: ReturnType<typeof setTimeout> | undefined;
-  let burstTimer: ReturnType<typeof setTimeout> | undefined;
   const done = Promise.withResolvers<boolean>();
   // Every reply, as the users see them: in the order the emulator executed them. The waits
   // are endless (no timer each) and end when the emulator closes; no shared AbortSignal,
@@ -66,18 +60,10 @@ async function main(): Promise<void> {
       }
     })().catch(() => {});
   }
+  let run: { start: number; stop(): void } | undefined;
   const begin = () => {
-    start = performance.now();
-    emit({ event: "start" });
-    if (args.mode === "queued") referee.availableFrom(start);
-    else {
-      const burst = () => {
-        void push(Math.min(args.updates, pushed + args.burst));
-        if (pushed < args.updates) burstTimer = setTimeout(burst, args.every);
-      };
-      burst();
-    }
-    capTimer = setTimeout(() => done.resolve(true), args.cap);
+    run = startRun(args, referee, (upTo) => void push(upTo), () => pushed, done.resolve);
+    start = run.start;
   };
 
   // Run with --unstable-no-legacy-abort: req.signal then aborts only when the client goes
@@ -97,8 +83,7 @@ async function main(): Promise<void> {
   });
   const capped = await done.promise;
   finished = true;
-  clearTimeout(capTimer);
-  clearTimeout(burstTimer);
+  run?.stop();
   emit({ event: "done", ...referee.stats(start, capped) });
   await emu.close();
   await server.shutdown();

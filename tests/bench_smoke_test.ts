@@ -2,12 +2,34 @@
 // over loopback HTTP, our bot (the source under Deno) in another, the referee's counts,
 // and the report. Not a measurement: no timing is asserted.
 import assert from "node:assert/strict";
-import { type BotSpec, canPin, runOnce, summarize } from "../bench/harness.ts";
+import { type BotSpec, canPin, runOnce, summarize, type Workload } from "../bench/harness.ts";
 import { type BenchReport, chartSvg, markdown, spliceLean, targets } from "../bench/report.ts";
 import { prng, Referee } from "../bench/server.ts";
 import { BOTS, LEAN, LEAN_BOTS } from "../bench/run.ts";
 
 const OURS_DENO: BotSpec = BOTS.find((b) => b.id === "ours-deno")!;
+
+/** A report of a quick run that measured nothing yet. */
+function emptyReport(workload: Workload): BenchReport {
+  return {
+    quick: true,
+    date: "today",
+    machine: "test",
+    load: "0",
+    pinned: false,
+    runsPerCell: 1,
+    bots: [],
+    workloads: [],
+    results: [],
+    counter: [],
+    counterWorkload: workload,
+    cold: null,
+    sizes: null,
+    delegation: null,
+    api: null,
+    soak: null,
+  };
+}
 
 Deno.test("bench harness: runOnce() runs our echo bot on 200 updates and finds every reply in order", async () => {
   const workload = {
@@ -30,20 +52,10 @@ Deno.test("bench harness: runOnce() runs our echo bot on 200 updates and finds e
 
   const summary = summarize([result]);
   const report: BenchReport = {
-    quick: true,
-    date: "today",
-    machine: "test",
-    load: "0",
-    pinned: false,
-    runsPerCell: 1,
+    ...emptyReport(workload),
     bots: [OURS_DENO],
     workloads: [workload],
     results: [summary],
-    counter: [],
-    counterWorkload: workload,
-    cold: null,
-    sizes: null,
-    delegation: null,
     api: "| path | telepot µs/call |\n| --- | ---: |\n| canned | 12.00 |",
     soak: {
       updates: 200_000,
@@ -107,24 +119,11 @@ Deno.test("bench harness: the lean server serves our echo bot 300 updates and ch
     reordered: bot === "grammy-runner" ? 3 : 0,
   }));
   const report: BenchReport = {
-    quick: true,
-    date: "today",
-    machine: "test",
-    load: "0",
-    pinned: false,
-    runsPerCell: 1,
+    ...emptyReport(workload),
     bots: BOTS,
-    workloads: [],
-    results: [],
     lean: rows,
     leanWorkload: workload,
-    counter: [],
-    counterWorkload: workload,
     cold: { bare: 50, ours: 65, grammy: 180, telegraf: 130 },
-    sizes: null,
-    delegation: null,
-    api: null,
-    soak: null,
   };
   const md = markdown(report, "chart.svg");
   assert.match(
