@@ -11,6 +11,10 @@ import type { ColdImport } from "./sizes.ts";
 
 /** What the lean-server section reads of a bench report. */
 export interface LeanReport {
+  date: string;
+  /** The 1-minute load average at the start and end of the run. */
+  load: string;
+  pinned: boolean;
   bots: BotSpec[];
   /** The lean-server runs (summaries), ours first; empty when not run. */
   lean?: Summary[];
@@ -101,6 +105,10 @@ export function leanSection(r: LeanReport): string[] {
     "by hand on node:net, pre-serialised answers, no validation) that checks every reply like",
     "the emulator does. Its CPU per request is a small part of each bot's, so the ratios show",
     "the bots' own costs. Runs interleaved (ours, loop, Telegraf, runner, then again), median.",
+    "",
+    `Run: ${r.date}; load average ${r.load}; ${
+      r.pinned ? "server pinned to core 0, bot to core 1" : "not pinned"
+    }. Updates/s swing with other work on the machine; CPU per update is the steadier figure.`,
     "",
     "| bot | updates/s | ours ÷ this | bot CPU µs/update | server CPU µs/update | server CPU µs/request | p50 ms | p99 ms | peak RSS MiB | lost / dup / reordered |",
     "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
