@@ -5,7 +5,7 @@
  * first getUpdates to the last reply). Used by bench/run.ts and the smoke test.
  * @module
  */
-import type { RefereeStats } from "./server.ts";
+import type { RefereeStats } from "./referee.mjs";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname).replace(/\/$/, "");
 
@@ -13,6 +13,7 @@ const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname).replac
 export const PATHS = {
   root: ROOT,
   server: `${ROOT}/bench/server.ts`,
+  lean: `${ROOT}/bench/lean_server.mjs`,
   bots: `${ROOT}/bench/bots`,
   tools: `${ROOT}/tools`,
   npm: `${ROOT}/npm`,
@@ -46,6 +47,11 @@ export interface Workload {
   delay?: number;
   /** Milliseconds after the first getUpdates before the run is cut off. */
   cap: number;
+  /**
+   * Which Bot API serves it: the emulator (bench/server.ts, default) or the lean stand-in
+   * (bench/lean_server.mjs under Node, a few µs of CPU per request).
+   */
+  server?: "emulator" | "lean";
 }
 
 /** One run's measurements. */
@@ -58,6 +64,10 @@ export interface RunResult extends RefereeStats {
   peakRssMiB: number | null;
   /** The emulator server's CPU in the window, per answered update, µs (is it the limit?). */
   serverCpuPerUpdate: number | null;
+  /** HTTP requests the server answered in the window (the lean server counts them). */
+  requests?: number;
+  /** The server's CPU in the window per request, µs (when it counts requests). */
+  serverCpuPerRequest: number | null;
   /** The bot's stderr, last lines (errors it logged). */
   stderr: string;
 }
@@ -151,11 +161,9 @@ export async function runOnce(
   workload: Workload,
   options: { pin: boolean; env?: Record<string, string> },
 ): Promise<RunResult> {
+  const lean = workload.server === "lean";
   const serverArgs = [
-    "run",
-    "-A",
-    "--unstable-no-legacy-abort",
-    PATHS.server,
+    ...(lean ? [PATHS.lean] : ["run", "-A", "--unstable-no-legacy-abort", PATHS.server]),
     "--chats",
     String(workload.chats),
     "--updates",
@@ -171,7 +179,7 @@ export async function runOnce(
     "--cap",
     String(workload.cap),
   ];
-  const s = pinned(options.pin, 0, Deno.execPath(), serverArgs);
+  const s = pinned(options.pin, 0, lean ? "node" : Deno.execPath(), serverArgs);
   const server = new Deno.Command(s.cmd, {
     args: s.args,
     stdin: "null",
@@ -225,7 +233,7 @@ export async function runOnce(
     const serverCpu1 = await cpuMicros(server.pid);
     const rss = await peakRss(child.pid);
     kill(child);
-    const { event: _, ...stats } = done;
+    const { event: _, ...stats } = done as typeof done & { requests?: number };
     return {
       bot: bot.id,
       workload: workload.id,
@@ -236,6 +244,9 @@ export async function runOnce(
       peakRssMiB: rss,
       serverCpuPerUpdate: serverCpu0 !== null && serverCpu1 !== null && stats.unique > 0
         ? (serverCpu1 - serverCpu0) / stats.unique
+        : null,
+      serverCpuPerRequest: serverCpu0 !== null && serverCpu1 !== null && stats.requests
+        ? (serverCpu1 - serverCpu0) / stats.requests
         : null,
       stderr: botErr.join("").split("\n").slice(-(Number(Deno.env.get("BENCH_STDERR_LINES")) || 5))
         .join("\n"),
@@ -276,6 +287,7 @@ export interface Summary {
   cpuPerUpdate: number | null;
   peakRssMiB: number | null;
   serverCpuPerUpdate: number | null;
+  serverCpuPerRequest: number | null;
   lost: number | null;
   duplicated: number;
   reordered: number;
@@ -299,6 +311,7 @@ export function summarize(runs: readonly RunResult[]): Summary {
     cpuPerUpdate: median(runs.map((r) => r.cpuPerUpdate)),
     peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
     serverCpuPerUpdate: median(runs.map((r) => r.serverCpuPerUpdate)),
+    serverCpuPerRequest: median(runs.map((r) => r.serverCpuPerRequest)),
     lost,
     duplicated: runs.reduce((n, r) => n + r.duplicated, 0),
     reordered: runs.reduce((n, r) => n + r.reordered, 0),

@@ -5,10 +5,21 @@
  */
 import type { BotSpec, Summary, Workload } from "./harness.ts";
 import { faulty } from "./harness.ts";
-import type { BundleSizes, ColdImport } from "./sizes.ts";
+import type { BundleSizes } from "./sizes.ts";
+import {
+  fmt,
+  leanConsole,
+  type LeanReport,
+  leanSection,
+  leanTargets,
+  num,
+  type Target,
+} from "./report_lean.ts";
+
+export { spliceLean, type Target } from "./report_lean.ts";
 
 /** Everything one bench run measured. */
-export interface BenchReport {
+export interface BenchReport extends LeanReport {
   quick: boolean;
   date: string;
   machine: string;
@@ -21,7 +32,6 @@ export interface BenchReport {
   results: Summary[];
   counter: Summary[];
   counterWorkload: Workload;
-  cold: ColdImport | null;
   sizes: BundleSizes | null;
   delegation: string | null;
   /** bench/api_bench.ts's Markdown tables (per-call cost; a streamed 50 MB upload). */
@@ -44,27 +54,8 @@ export interface SoakReport {
   gc: boolean;
 }
 
-/** One target: what, the measured value, the goal, met or not. */
-export interface Target {
-  what: string;
-  measured: string;
-  goal: string;
-  met: boolean | null;
-}
-
 function cell(r: BenchReport, bot: string, workload: string): Summary | undefined {
   return r.results.find((s) => s.bot === bot && s.workload === workload);
-}
-
-function fmt(n: number | null | undefined, digits = 0): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(digits);
-}
-
-/** Thousands with a thin separator: 18,900. */
-function num(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n)
-    ? "–"
-    : Math.round(n).toLocaleString("en-US");
 }
 
 /** The targets of issue 6, checked against this run. */
@@ -126,16 +117,7 @@ export function targets(r: BenchReport): Target[] {
     goal: "≥ 80%",
     met: deno === null ? null : deno >= 0.8,
   });
-  if (r.cold) {
-    const extra = r.cold.ours - r.cold.bare;
-    out.push({
-      what: "Cold import of the npm main entry under Node, over bare node",
-      measured: `+${extra.toFixed(0)} ms (grammY +${(r.cold.grammy - r.cold.bare).toFixed(0)}, ` +
-        `Telegraf +${(r.cold.telegraf - r.cold.bare).toFixed(0)})`,
-      goal: "≤ +20 ms",
-      met: extra <= 20,
-    });
-  }
+  out.push(...leanTargets(r));
   if (r.sizes) {
     const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
     out.push({
@@ -304,6 +286,8 @@ export function markdown(r: BenchReport, chartPath: string): string {
       } |`,
     );
   }
+  const lean = leanSection(r);
+  if (lean.length) lines.push("", ...lean);
   lines.push("", "## Bots", "");
   for (const b of r.bots) lines.push(`- **${b.label}** (\`${b.id}\`): ${describeBot(b)}`);
   for (const w of r.workloads) {
@@ -478,7 +462,8 @@ export function consoleSummary(r: BenchReport): string {
       );
     }
   }
-  lines.push(`\nper-chat counter, ${describe(r.counterWorkload)}`);
+  lines.push(...leanConsole(r));
+  if (r.counter.length) lines.push(`\nper-chat counter, ${describe(r.counterWorkload)}`);
   for (const s of r.counter) {
     lines.push(
       `${s.bot.padEnd(26)} ${num(s.perSecond).padStart(8)} upd/s  p99 ${fmt(s.p99)} ms  RSS ${
@@ -499,8 +484,8 @@ export function consoleSummary(r: BenchReport): string {
         `split, loaded first ${num(r.sizes.npmSplitGzip)} B), grammY ${num(r.sizes.grammyGzip)} B`,
     );
   }
-  lines.push("\ntargets:");
-  for (const t of targets(r)) {
+  lines.push("\ntargets (the ones this run measured):");
+  for (const t of targets(r).filter((t) => t.met !== null)) {
     lines.push(
       `  [${
         t.met === null ? "?" : t.met ? "met" : "NOT met"

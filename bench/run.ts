@@ -9,6 +9,13 @@
  *     deno task bench --quick    # 1 run per cell on small numbers (about 2 minutes); writes
  *                                # nothing, skips the dispatch benchmark
  *
+ *     deno task bench:lean       # only the lean-server table and the cold import (a few
+ *                                # minutes); replaces that section of BENCHMARKS.md
+ *
+ * The lean-server table runs our npm build, the node:http loop, Telegraf and grammY +
+ * runner against bench/lean_server.mjs (a minimal Bot API stand-in, a few µs of server CPU
+ * per request), so the bots' own costs show, not the emulator's.
+ *
  * Options: `--runs N`, `--only ours-node,telegraf` (bots), `--workloads queued,delay20`,
  * `--write` / `--no-write` (BENCHMARKS.md; default: write in full mode only), `--json`
  * (print the raw report), `--skip-extras` (no counter, cold import, sizes, delegation).
@@ -32,7 +39,7 @@ import {
   type Summary,
   type Workload,
 } from "./harness.ts";
-import { type BenchReport, chartSvg, consoleSummary, markdown } from "./report.ts";
+import { type BenchReport, chartSvg, consoleSummary, markdown, spliceLean } from "./report.ts";
 import { bundleSizes, coldImports } from "./sizes.ts";
 
 const args = Deno.args;
@@ -43,7 +50,8 @@ const flag = (name: string) => {
 };
 const runs = Number(flag("runs") ?? (quick ? 1 : 3));
 const write = args.includes("--write") || (!quick && !args.includes("--no-write"));
-const extras = !args.includes("--skip-extras");
+const leanOnly = args.includes("--lean");
+const extras = !args.includes("--skip-extras") && !leanOnly;
 
 const npmEsm = `${PATHS.npm}/esm`;
 /** Every bot, in table order. */
@@ -151,6 +159,19 @@ export const WORKLOADS: Workload[] = [
   },
 ];
 
+/** The lean-server workload (bench/lean_server.mjs) and the bots it compares. */
+export const LEAN: Workload = {
+  id: "lean",
+  label: "Lean server, all queued",
+  chats: 1000,
+  updates: quick ? 3_000 : 30_000,
+  mode: "queued",
+  cap: quick ? 30_000 : 120_000,
+  server: "lean",
+};
+/** The bots of the lean-server table, in table order (ours first). */
+export const LEAN_BOTS = ["ours-node", "loop-http-node", "telegraf", "grammy-runner"];
+
 const COUNTER: Workload = {
   id: "counter",
   label: "Per-chat counter, 10,000 chats",
@@ -238,7 +259,15 @@ async function main(): Promise<number> {
   const only = flag("only")?.split(",");
   const which = flag("workloads")?.split(",");
   const bots = only ? BOTS.filter((b) => only.includes(b.id)) : BOTS;
-  const workloads = which ? WORKLOADS.filter((w) => which.includes(w.id)) : WORKLOADS;
+  const workloads = leanOnly
+    ? []
+    : which
+    ? WORKLOADS.filter((w) => which.includes(w.id))
+    : WORKLOADS;
+  const leanBots = LEAN_BOTS.map((id) => BOTS.find((b) => b.id === id)!).filter((b) =>
+    !only || only.includes(b.id)
+  );
+  const withLean = leanOnly || !which || which.includes(LEAN.id);
   const pin = await canPin();
   const load0 = await loadAverage();
   log(`building the npm package into ${PATHS.npm} ...`);
@@ -271,6 +300,15 @@ async function main(): Promise<number> {
       if (rs?.length) results.push(summarize(rs));
     }
   }
+  const lean: Summary[] = [];
+  if (withLean) {
+    log(`${LEAN.label}, lean server (${LEAN.updates} updates, ${runs} run(s) each, interleaved)`);
+    for (let i = 0; i < runs; i++) for (const bot of leanBots) await one(bot, LEAN);
+    for (const bot of leanBots) {
+      const rs = runsOf.get(`${bot.id}/${LEAN.id}`);
+      if (rs?.length) lean.push(summarize(rs));
+    }
+  }
   const counter: Summary[] = [];
   if (extras) {
     log(`${COUNTER.label} (${COUNTER.updates} updates)`);
@@ -283,7 +321,7 @@ async function main(): Promise<number> {
       if (rs?.length) counter.push(summarize(rs));
     }
   }
-  for (const s of [...results, ...counter]) {
+  for (const s of [...results, ...lean, ...counter]) {
     const group = BOTS.find((b) => b.id === s.bot)?.group;
     if (group !== "peer" && faulty(s)) failed = true;
   }
@@ -297,6 +335,8 @@ async function main(): Promise<number> {
     bots,
     workloads,
     results,
+    lean,
+    leanWorkload: LEAN,
     counter,
     counterWorkload: COUNTER,
     cold: null,
@@ -305,9 +345,11 @@ async function main(): Promise<number> {
     api: null,
     soak: null,
   };
-  if (extras) {
+  if (extras || leanOnly) {
     log("cold import times ...");
     report.cold = await coldImports(quick ? 7 : 25, pin);
+  }
+  if (extras) {
     log("bundle sizes ...");
     report.sizes = await bundleSizes();
     if (!quick) {
@@ -323,7 +365,11 @@ async function main(): Promise<number> {
   console.log(consoleSummary(report));
   if (report.delegation) console.log(`\n${report.delegation}`);
   if (args.includes("--json")) console.log(JSON.stringify(report));
-  if (write) {
+  if (write && leanOnly) {
+    const file = `${PATHS.root}/BENCHMARKS.md`;
+    await Deno.writeTextFile(file, spliceLean(await Deno.readTextFile(file), report));
+    log("wrote the lean-server section of BENCHMARKS.md");
+  } else if (write) {
     await Deno.writeTextFile(`${PATHS.root}/bench/chart.svg`, chartSvg(report));
     await Deno.writeTextFile(`${PATHS.root}/BENCHMARKS.md`, markdown(report, "bench/chart.svg"));
     log("wrote BENCHMARKS.md and bench/chart.svg");

@@ -18,154 +18,9 @@
  */
 import { Emulator } from "../testing.ts";
 import type { EmulatedUser } from "../testing.ts";
+import { emit, parseServerArgs, prng, Referee, startRun } from "./referee.mjs";
 
-/** The options of one bench server. */
-export interface ServerArgs {
-  chats: number;
-  updates: number;
-  mode: "queued" | "bursts";
-  burst: number;
-  every: number;
-  delay: number;
-  cap: number;
-  port: number;
-  seed: number;
-}
-
-/** Reads `--name value` arguments. */
-export function parseServerArgs(argv: string[]): ServerArgs {
-  const get = (name: string, fallback: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-  };
-  const mode = get("mode", "queued");
-  if (mode !== "queued" && mode !== "bursts") throw new Error(`--mode ${mode}?`);
-  return {
-    chats: Number(get("chats", "1000")),
-    updates: Number(get("updates", "20000")),
-    mode,
-    burst: Number(get("burst", "1000")),
-    every: Number(get("every", "50")),
-    delay: Number(get("delay", "0")),
-    cap: Number(get("cap", "60000")),
-    port: Number(get("port", "0")),
-    seed: Number(get("seed", "20240601")),
-  };
-}
-
-/** A small seeded PRNG (mulberry32): the same workload for every bot. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** What the referee found. */
-export interface RefereeStats {
-  expected: number;
-  replies: number;
-  unique: number;
-  duplicated: number;
-  reordered: number;
-  lost: number | null;
-  unexpected: number;
-  capped: boolean;
-  ms: number;
-  perSecond: number;
-  p50: number | null;
-  p99: number | null;
-}
-
-/** Checks replies against the per-chat sequence numbers and times them. */
-export class Referee {
-  readonly #seen: Set<number>[];
-  readonly #max: Int32Array;
-  readonly #sentAt: Float64Array[];
-  readonly #latencies: number[] = [];
-  expected = 0;
-  replies = 0;
-  unique = 0;
-  duplicated = 0;
-  reordered = 0;
-  unexpected = 0;
-  lastAt = 0;
-
-  constructor(chats: number) {
-    this.#seen = Array.from({ length: chats }, () => new Set<number>());
-    this.#max = new Int32Array(chats);
-    this.#sentAt = Array.from({ length: chats }, () => new Float64Array(8));
-  }
-
-  /** The n-th message of chat c was made available at time t. */
-  offered(c: number, n: number, t: number): void {
-    let arr = this.#sentAt[c];
-    if (n >= arr.length) {
-      const bigger = new Float64Array(Math.max(n + 1, arr.length * 2));
-      bigger.set(arr);
-      arr = this.#sentAt[c] = bigger;
-    }
-    arr[n] = t;
-    this.expected++;
-  }
-
-  /** Marks every offered-but-unanswered message as available from `t` (queued mode: the start). */
-  availableFrom(t: number): void {
-    for (const arr of this.#sentAt) for (let i = 0; i < arr.length; i++) if (arr[i] < t) arr[i] = t;
-  }
-
-  /** The bot replied `text` in chat c at time t. */
-  reply(c: number, text: string | undefined, t: number): void {
-    this.replies++;
-    this.lastAt = t;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) {
-      this.unexpected++;
-      return;
-    }
-    const seen = this.#seen[c];
-    if (seen.has(n)) {
-      this.duplicated++;
-      return;
-    }
-    seen.add(n);
-    this.unique++;
-    if (n < this.#max[c]) this.reordered++;
-    else this.#max[c] = n;
-    const offered = this.#sentAt[c][n];
-    if (offered > 0) this.#latencies.push(t - offered);
-  }
-
-  /** The stats, with throughput measured from `start`. */
-  stats(start: number, capped: boolean): RefereeStats {
-    const lat = this.#latencies.sort((a, b) => a - b);
-    const q = (p: number) =>
-      lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : null;
-    const ms = Math.max(1e-3, this.lastAt - start);
-    return {
-      expected: this.expected,
-      replies: this.replies,
-      unique: this.unique,
-      duplicated: this.duplicated,
-      reordered: this.reordered,
-      lost: capped ? null : this.expected - this.unique,
-      unexpected: this.unexpected,
-      capped,
-      ms,
-      perSecond: this.unique / ms * 1000,
-      p50: q(0.5),
-      p99: q(0.99),
-    };
-  }
-}
-
-function emit(event: Record<string, unknown>): void {
-  console.log(JSON.stringify(event));
-}
+export { parseServerArgs, prng, Referee, type RefereeStats, type ServerArgs } from "./referee.mjs";
 
 async function main(): Promise<void> {
   const args = parseServerArgs(Deno.args);
@@ -191,8 +46,6 @@ async function main(): Promise<void> {
 
   let start = 0;
   let finished = false;
-  let capTimer: ReturnType<typeof setTimeout> | undefined;
-  let burstTimer: ReturnType<typeof setTimeout> | undefined;
   const done = Promise.withResolvers<boolean>();
   // Every reply, as the users see them: in the order the emulator executed them. The waits
   // are endless (no timer each) and end when the emulator closes; no shared AbortSignal,
@@ -207,18 +60,10 @@ async function main(): Promise<void> {
       }
     })().catch(() => {});
   }
+  let run: { start: number; stop(): void } | undefined;
   const begin = () => {
-    start = performance.now();
-    emit({ event: "start" });
-    if (args.mode === "queued") referee.availableFrom(start);
-    else {
-      const burst = () => {
-        void push(Math.min(args.updates, pushed + args.burst));
-        if (pushed < args.updates) burstTimer = setTimeout(burst, args.every);
-      };
-      burst();
-    }
-    capTimer = setTimeout(() => done.resolve(true), args.cap);
+    run = startRun(args, referee, (upTo) => void push(upTo), () => pushed, done.resolve);
+    start = run.start;
   };
 
   // Run with --unstable-no-legacy-abort: req.signal then aborts only when the client goes
@@ -238,8 +83,7 @@ async function main(): Promise<void> {
   });
   const capped = await done.promise;
   finished = true;
-  clearTimeout(capTimer);
-  clearTimeout(burstTimer);
+  run?.stop();
   emit({ event: "done", ...referee.stats(start, capped) });
   await emu.close();
   await server.shutdown();

@@ -20,6 +20,7 @@
  */
 import { TelepotError } from "./errors/base.ts";
 import { BadHTTPResponse, isReadOnlyMethod, RequestTimeoutError } from "./errors/http.ts";
+import { neverSent } from "./never_sent.ts";
 import { telegramError } from "./errors/telegram.ts";
 import type { ResponseParameters } from "./types.ts";
 import { hasUpload } from "../files/uploads.ts";
@@ -30,7 +31,7 @@ import type {
   TransportResponse,
 } from "../runtime/transport.ts";
 import { tokenInPath } from "./token.ts";
-import type { ApiCaller } from "./transformer.ts";
+import type { ApiCaller, CallOptions } from "./transformer.ts";
 import { timeoutSignal } from "../time/timers.ts";
 
 /** Where and how requests go. */
@@ -75,6 +76,8 @@ export class Client {
   readonly #fetch: typeof fetch;
   /** undefined: fetch; null: not chosen yet (Node: load the node:http transport first). */
   #transport: Transport | undefined | null;
+  /** The transport's `timed`, once the transport is known to have one. */
+  #timed: TimedTransport["timed"] | undefined;
   #redaction: Promise<Redaction> | undefined;
 
   constructor(token: string, options: ClientOptions = {}) {
@@ -94,6 +97,7 @@ export class Client {
       : transport === undefined && options.fetch === undefined && underNode()
       ? null
       : undefined;
+    if (typeof transport === "function") this.#timed = (transport as Partial<TimedTransport>).timed;
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
     if (typeof timeout !== "number" || !(timeout >= 0)) {
       throw new RangeError("Bot: options.timeout must be a number of milliseconds >= 0");
@@ -110,15 +114,37 @@ export class Client {
   }
 
   /** Performs one Bot API call. */
-  readonly call: ApiCaller = async (method, params, options) => {
-    let ms = this.timeout;
-    const longPoll = params.timeout;
-    if (ms > 0 && typeof longPoll === "number" && method.toLowerCase() === "getupdates") {
-      ms += Math.max(0, longPoll) * 1000;
+  readonly call: ApiCaller = (method, params, options) => {
+    const timed = this.#timed;
+    if (timed === undefined) return this.#call(method, params, options);
+    // The common case once a timed transport is loaded (Node): no async frame here.
+    try {
+      const ms = this.#timeoutOf(method, params);
+      options.signal?.throwIfAborted();
+      if (hasUpload(params)) return this.#call(method, params, options);
+      const body = JSON.stringify(params);
+      const req = { method: "POST", headers: { "content-type": "application/json" }, body };
+      return this.#timedCall(method, req, ms, options.signal, timed);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    options.signal?.throwIfAborted();
+  };
+
+  /** The request timeout of a call: getUpdates' long-poll seconds come on top. */
+  #timeoutOf(method: string, params: Record<string, unknown>): number {
+    const longPoll = params.timeout;
+    return this.timeout > 0 && typeof longPoll === "number" &&
+        method.toLowerCase() === "getupdates"
+      ? this.timeout + Math.max(0, longPoll) * 1000
+      : this.timeout;
+  }
+
+  async #call(method: string, params: Record<string, unknown>, { signal }: CallOptions) {
+    const ms = this.#timeoutOf(method, params);
+    signal?.throwIfAborted();
     const init: RequestInit & { duplex?: "half" } = { method: "POST" };
     let dispose: ((reason?: unknown) => Promise<void>) | undefined;
+    let send: Transport | undefined; // uploads always go through fetch
     if (hasUpload(params)) {
       const { multipartBody } = await import("../files/multipart.ts");
       const mp = await multipartBody(params);
@@ -130,31 +156,33 @@ export class Client {
       }
     } else {
       const body = JSON.stringify(params);
-      let transport = this.#transport;
-      if (transport === null) transport = this.#transport = await loadNodeTransport();
-      if (transport !== undefined) {
-        const req = { method: "POST", headers: { "content-type": "application/json" }, body };
-        return await this.request(
-          method,
-          this.#base + method,
-          req,
-          ms,
-          options.signal,
-          (res) => this.#answer(method, res),
-          transport as (url: string, init: RequestInit) => Promise<TransportResponse>,
-        );
+      if (this.#transport === null) {
+        this.#transport = await loadNodeTransport();
+        this.#timed = (this.#transport as Partial<TimedTransport> | undefined)?.timed;
       }
-      init.headers = { "content-type": "application/json" };
+      const headers = { "content-type": "application/json" };
+      const timed = this.#timed;
+      if (timed !== undefined) {
+        return await this.#timedCall(method, { method: "POST", headers, body }, ms, signal, timed);
+      }
+      init.headers = headers;
       init.body = body;
+      send = this.#transport;
     }
     try {
-      return await this.request(method, this.#base + method, init, ms, options.signal, (res) => {
-        return this.#answer(method, res);
-      });
+      return await this.request(
+        method,
+        this.#base + method,
+        init,
+        ms,
+        signal,
+        (res) => this.#answer(method, res),
+        send as ((url: string, init: RequestInit) => Promise<TransportResponse>) | undefined,
+      );
     } finally {
       await dispose?.();
     }
-  };
+  }
 
   /**
    * The URL of a file on Telegram's file server. It contains the bot token: never log
@@ -181,12 +209,7 @@ export class Client {
   ): Promise<T> {
     signal?.throwIfAborted();
     let timedOut: RequestTimeoutError | undefined;
-    const timeout = () =>
-      timedOut = new RequestTimeoutError(
-        method,
-        undefined,
-        `no answer within ${ms} ms${mayHaveBeenDelivered(method)}`,
-      );
+    const timeout = () => timedOut = timeoutError(method, ms);
     const timed = (send as Partial<TimedTransport> | undefined)?.timed;
     let start: () => Promise<R>;
     let cleanup: (() => void) | undefined;
@@ -205,26 +228,7 @@ export class Client {
       try {
         res = await start();
       } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (timedOut) throw timedOut;
-        const cause = (await this.redaction()).error(err);
-        if (neverSent(err)) {
-          throw new BadHTTPResponse(
-            method,
-            undefined,
-            "network failure (no connection; not sent)",
-            {
-              cause,
-              maybeDelivered: false,
-            },
-          );
-        }
-        throw new BadHTTPResponse(
-          method,
-          undefined,
-          `network failure (no answer)${mayHaveBeenDelivered(method)}`,
-          { cause },
-        );
+        throw await this.#sendFailed(method, err, signal, timedOut);
       }
       try {
         return await consume(res);
@@ -238,19 +242,98 @@ export class Client {
     }
   }
 
+  /**
+   * The error for a request that got no answer: the signal's reason on abort, the
+   * timeout's error, else a {@linkcode BadHTTPResponse} (network failure) whose cause has
+   * the token removed and that says whether the request may have been delivered.
+   */
+  async #sendFailed(
+    method: string,
+    err: unknown,
+    signal: AbortSignal | undefined,
+    timedOut: RequestTimeoutError | undefined,
+  ): Promise<unknown> {
+    if (signal?.aborted) return signal.reason;
+    if (timedOut) return timedOut;
+    const cause = (await this.redaction()).error(err);
+    if (neverSent(err)) {
+      return new BadHTTPResponse(method, undefined, "network failure (no connection; not sent)", {
+        cause,
+        maybeDelivered: false,
+      });
+    }
+    return new BadHTTPResponse(
+      method,
+      undefined,
+      `network failure (no answer)${mayHaveBeenDelivered(method)}`,
+      { cause },
+    );
+  }
+
+  /**
+   * A JSON call through a {@linkcode TimedTransport}: what {@linkcode request} with
+   * {@linkcode parseAnswer} does, in one async function (no closures for starting and
+   * consuming, no promise hops through request, #answer and parseAnswer): the common
+   * `ok: true` answer is read right here; anything else goes the long way.
+   */
+  async #timedCall(
+    method: string,
+    init: Omit<TransportRequest, "signal">,
+    ms: number,
+    signal: AbortSignal | undefined,
+    timed: TimedTransport["timed"],
+  ): Promise<unknown> {
+    signal?.throwIfAborted();
+    let timedOut: RequestTimeoutError | undefined;
+    const timeout = () => timedOut = timeoutError(method, ms);
+    let res: TransportResponse;
+    try {
+      res = await timed(this.#base + method, init, ms, signal, timeout);
+    } catch (err) {
+      throw await this.#sendFailed(method, err, signal, timedOut);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (timedOut) throw timedOut;
+      throw await this.#cutOff(method, res, err);
+    }
+    let body: { ok?: unknown; result?: unknown } | null | undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (body !== null && typeof body === "object" && body.ok === true) return body.result;
+    try {
+      return await parseAnswer(method, res, text, () => this.redaction());
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (timedOut) throw timedOut;
+      throw err;
+    }
+  }
+
   async #answer(method: string, res: TransportResponse): Promise<unknown> {
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      throw new BadHTTPResponse(
-        method,
-        res.status,
-        `network failure (answer cut off)${mayHaveBeenDelivered(method)}`,
-        { cause: (await this.redaction()).error(err) },
-      );
+      throw await this.#cutOff(method, res, err);
     }
     return await parseAnswer(method, res, text, () => this.redaction());
+  }
+
+  /** The error for an answer whose body broke off (`err`, kept with the token removed). */
+  async #cutOff(method: string, res: TransportResponse, err: unknown): Promise<BadHTTPResponse> {
+    return new BadHTTPResponse(
+      method,
+      res.status,
+      `network failure (answer cut off)${mayHaveBeenDelivered(method)}`,
+      { cause: (await this.redaction()).error(err) },
+    );
   }
 }
 
@@ -318,37 +401,18 @@ export function safeFilePath(filePath: string, method: string): string {
   return segments.map(encodeURIComponent).join("/");
 }
 
+/** The error of a request that got no (whole) answer within `ms`. */
+function timeoutError(method: string, ms: number): RequestTimeoutError {
+  return new RequestTimeoutError(
+    method,
+    undefined,
+    `no answer within ${ms} ms${mayHaveBeenDelivered(method)}`,
+  );
+}
+
 /** The note a failure of a state-changing call carries when it may have been executed. */
 function mayHaveBeenDelivered(method: string): string {
   return isReadOnlyMethod(method) ? "" : "; it may have been delivered";
-}
-
-/** Error codes (anywhere in the cause chain) that mean the request never left. */
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
-/** What Deno's and Bun's fetch say when the connection could not be made. */
-const NOT_SENT_TEXT =
-  /connection refused|tcp connect error|dns error|failed to lookup address|name or service not known|unable to connect/i;
-
-/**
- * Whether a failed request surely never reached the server: the connection was refused
- * or the host did not resolve (Node's, Deno's and Bun's wording). Anything else (a reset,
- * a browser's opaque "Failed to fetch") may have been delivered.
- */
-export function neverSent(err: unknown, depth = 0): boolean {
-  if (err === null || typeof err !== "object" || depth > 6) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === "string" && NOT_SENT_CODES.has(e.code)) return true;
-  if (typeof e.message === "string" && NOT_SENT_TEXT.test(e.message)) return true;
-  if (neverSent(e.cause, depth + 1)) return true;
-  return Array.isArray(e.errors) && e.errors.length > 0 &&
-    e.errors.every((x) => neverSent(x, depth + 1));
 }
 
 /** Node (not Deno or Bun, which also have `process.versions.node`). */

@@ -181,7 +181,10 @@ export class Microphone {
 
   /** Puts `msg` into every receiver that may want it, each at most once. */
   send(msg: unknown): void {
-    for (const r of this.#everyone) r.put(msg);
+    // Size checks first: a bot with no listeners (or none filed by route) then allocates
+    // no iterator per message.
+    if (this.#everyone.size !== 0) { for (const r of this.#everyone) r.put(msg); }
+    if (this.#index.size === 0) return;
     let stamp = 0;
     for (const entry of this.#index.values()) {
       const value = pick(msg, entry.segments);

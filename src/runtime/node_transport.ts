@@ -70,9 +70,33 @@ function target(url: string): Target {
   return t;
 }
 
-function header(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(", ") : value;
+/**
+ * An answer whose body was read (or broke off, `error`): resolved once, at the end of the
+ * body, so a request costs one promise instead of two and no closures; the headers are
+ * wrapped only when asked for (the client reads them on error paths).
+ */
+class NodeAnswer implements TransportResponse {
+  constructor(
+    readonly status: number,
+    readonly raw: http.IncomingHttpHeaders,
+    readonly body: string,
+    readonly error: unknown,
+  ) {}
+
+  get headers(): { get(name: string): string | null } {
+    const raw = this.raw;
+    return {
+      get(name: string): string | null {
+        const value = raw[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(", ") : value;
+      },
+    };
+  }
+
+  text(): Promise<string> {
+    return this.error === undefined ? Promise.resolve(this.body) : Promise.reject(this.error);
+  }
 }
 
 /**
@@ -107,8 +131,10 @@ const noTimeout = () => new Error("no timeout");
 
 /**
  * One request; `ms` (0 or Infinity: none) and `signal` end it, until the answer's body
- * was read, by destroying the request: it rejects (or its body does) with `timeout()`'s
- * result or the signal's reason.
+ * was read, by destroying the request: it rejects (or, once the answer's headers came,
+ * its body does) with `timeout()`'s result or the signal's reason. The promise settles
+ * when the body was read or broke off: a broken body gives an answer whose `text()`
+ * rejects, as with fetch.
  */
 function sender(pool: Agents): TimedTransport["timed"] {
   return (url, init, ms, signal, timeout) =>
@@ -123,62 +149,53 @@ function sender(pool: Agents): TimedTransport["timed"] {
         headers: { ...init.headers, "content-length": Buffer.byteLength(init.body) },
         agent: secure ? pool.https : pool.http,
       });
-      let settled = false;
-      let finishBody: ((err: unknown) => void) | undefined;
-      const end = (reason: unknown) => {
-        req.destroy();
-        if (!settled) {
-          settled = true;
-          done();
-          reject(reason);
-        } else finishBody?.(reason);
-      };
-      const onAbort = () => end(signal!.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = ms > 0 && Number.isFinite(ms)
-        ? startTimer(() => end(timeout()), ms)
-        : undefined;
-      const done = () => {
+      let res: http.IncomingMessage | undefined;
+      let over = false;
+      let timer: ReturnType<typeof startTimer> | undefined;
+      /** Ends the request: before the answer rejects, after it yields a failing answer. */
+      const fail = (reason: unknown) => {
+        if (over) return;
+        over = true;
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        if (signal !== undefined) signal.removeEventListener("abort", onAbort);
+        if (res === undefined) reject(reason);
+        else resolve(new NodeAnswer(res.statusCode ?? 0, res.headers, "", reason));
       };
-      req.on("error", (err) => {
-        if (!settled) {
-          settled = true;
-          done();
-          reject(err);
-        } else finishBody?.(err);
-      });
-      req.on("response", (res) => {
-        settled = true;
-        res.setEncoding("utf8");
-        let text = "";
-        const body = new Promise<string>((ok, fail) => {
-          let over = false;
-          finishBody = (err) => {
-            if (over) return;
-            over = true;
-            done();
-            fail(err);
-          };
-          res.on("data", (chunk: string) => {
-            text += chunk;
-          });
-          res.on("end", () => {
-            if (over) return;
-            over = true;
-            done();
-            ok(text);
-          });
-          res.on("aborted", () => finishBody!(new Error("the answer was cut off")));
-          res.on("error", (err) => finishBody!(err));
+      const onAbort = () => {
+        req.destroy();
+        fail(signal!.reason);
+      };
+      if (signal !== undefined) signal.addEventListener("abort", onAbort, { once: true });
+      if (ms > 0 && Number.isFinite(ms)) {
+        timer = startTimer(() => {
+          req.destroy();
+          fail(timeout());
+        }, ms);
+      }
+      req.on("error", fail);
+      req.on("response", (answer: http.IncomingMessage) => {
+        res = answer;
+        let first: Buffer | undefined;
+        let more: Buffer[] | undefined;
+        answer.on("data", (chunk: Buffer) => {
+          if (first === undefined) first = chunk;
+          else (more ??= [first]).push(chunk);
         });
-        body.catch(() => {}); // read or not, a failure here is reported by text()
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: { get: (name) => header(res.headers[name.toLowerCase()]) },
-          text: () => body,
+        answer.on("end", () => {
+          if (over) return;
+          over = true;
+          clearTimeout(timer);
+          if (signal !== undefined) signal.removeEventListener("abort", onAbort);
+          const body = more !== undefined
+            ? Buffer.concat(more).toString("utf8")
+            : first === undefined
+            ? ""
+            : first.toString("utf8");
+          resolve(new NodeAnswer(answer.statusCode ?? 0, answer.headers, body, undefined));
         });
+        // A body that breaks off destroys the answer with an error ("aborted"): no
+        // separate "aborted" listener is needed.
+        answer.on("error", fail);
       });
       req.end(init.body);
     });

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { BadHTTPResponse, Bot, type Transport } from "../../mod.ts";
 import { Emulator } from "../../testing.ts";
-import { neverSent } from "../../src/core/client.ts";
+import { neverSent } from "../../src/core/never_sent.ts";
 
 Deno.test("Bot({ transport }) sends JSON calls through it and uploads through fetch", async () => {
   const emu = new Emulator();

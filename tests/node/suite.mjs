@@ -340,6 +340,22 @@ test(`[${runtime}] the timeout covers an answer whose body never ends`, OPTS, as
   }
 });
 
+test(`[${runtime}] an answer whose body breaks off says so, not "no answer"`, OPTS, async () => {
+  const srv = await recordingServer((_method, req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+    res.write('{"ok":true,', () => setTimeout(() => req.socket.destroy(), 20));
+  });
+  try {
+    const bot = new Bot("123:abc", { apiRoot: srv.apiRoot });
+    const err = await bot.sendMessage(1, "x").catch((e) => e);
+    assert.equal(err.name, "BadHTTPResponse", String(err));
+    assert.equal(err.status, 200);
+    assert.match(err.message, /^sendMessage: network failure \(answer cut off\); it may have/);
+  } finally {
+    await closeServer(srv.server);
+  }
+});
+
 test(`[${runtime}] a refused connection says nothing was sent`, OPTS, async () => {
   const srv = await recordingServer(() => {});
   const apiRoot = srv.apiRoot;
