@@ -31,6 +31,7 @@
  */
 
 import * as esbuild from "esbuild";
+import { exists } from "./_fs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -58,15 +59,6 @@ export interface BuildResult {
 
 function path(url: URL): string {
   return decodeURIComponent(url.pathname);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The tsc launcher installed by `npm ci`; a clear error when it is missing. */
