@@ -1076,7 +1076,8 @@ Deno.test("a repeated update_id after the loop ended on 409 is not handled again
     rig.start({ timeout: 30 });
     const texts = await rig.send(3);
     await rig.until(texts);
-    // Another poller (a deploy overlapping) ends the loop before it confirmed the batch.
+    // Another poller (a deploy overlapping) ends the loop before it confirmed the batch
+    // (kind "5xx" is the emulator's JSON {ok:false} answer; here with status 409).
     rig.emu.inject("getUpdates", { kind: "5xx", status: 409, description: "Conflict: terminated" });
     const more = await rig.send(1);
     await assert.rejects(rig.running!, (err: unknown) => {

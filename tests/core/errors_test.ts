@@ -208,6 +208,7 @@ Deno.test("a 403 'bot was kicked' answer throws BotWasKickedError", async () => 
   const { emu, bot } = setup();
   try {
     const alice = emu.user("Alice");
+    // Kind "5xx" is the emulator's JSON {ok:false} answer; its status can be any error code.
     emu.inject("sendMessage", {
       kind: "5xx",
       status: 403,

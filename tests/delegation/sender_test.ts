@@ -15,7 +15,7 @@ Deno.test("SENDER_METHODS lists every chat-addressed send/forward/copy method of
   assert.deepEqual(
     { ...SENDER_METHODS },
     expected,
-    "regenerate src/delegation/sender_methods.ts from src/gen/spec.ts",
+    "update the hand-kept list in src/delegation/sender_methods.ts to match src/gen/spec.ts",
   );
 });
 

@@ -1,5 +1,6 @@
-// Fault injection: 429 with retry_after, 5xx JSON, an HTML 502 page, a connection reset,
-// a late answer and a request that hangs — over injected fetch and real HTTP.
+// Fault injection: 429 with retry_after, a JSON error answer (kind "5xx"; its status may be
+// any error code, e.g. 403 or 409 in other tests), an HTML 502 page, a connection reset, a
+// late answer and a request that hangs — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
 import { Emulator } from "../../testing.ts";
 
