@@ -1,0 +1,174 @@
+/**
+ * The wiring the tests share: a Bot (or a subclass: SpeakerBot, DelegatorBot, ...) on the
+ * in-process emulator, a DelegatorBot polling it, and a forced garbage collection for
+ * tests that measure what stays in memory. Every helper returns a {@linkcode Rig}: close
+ * it in `finally` (or `await using`), so emulators, servers, update loops and timers end
+ * even when an assertion fails. The time helpers live in ./_virtual_time.ts and
+ * ./_wait_until.ts and are re-exported here.
+ * @module
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Bot, type BotOptions } from "../src/bot.ts";
+import {
+  type DelegationPattern,
+  DelegatorBot,
+  type DelegatorBotOptions,
+} from "../src/delegation/delegator.ts";
+import type { LoopOptions } from "../src/updates/loop.ts";
+import type { ErrorContext } from "../src/updates/report.ts";
+import { Emulator, type EmulatorOptions } from "../testing.ts";
+import { turn } from "./_virtual_time.ts";
+
+export { counting, driveVirtual, turn } from "./_virtual_time.ts";
+export { waitUntil } from "./_wait_until.ts";
+
+/**
+ * Things a test opened, closed in reverse order by `close()` (once; later calls wait for
+ * the first). Every closer runs even if an earlier one throws; the first error is rethrown.
+ */
+export class Rig implements AsyncDisposable {
+  #closers: (() => unknown)[] = [];
+  #closing: Promise<void> | undefined;
+
+  /** Registers `closer` to run at `close()`, before everything registered earlier. */
+  defer(closer: () => unknown): void {
+    this.#closers.push(closer);
+  }
+
+  /** Runs every closer, newest first. */
+  close(): Promise<void> {
+    return this.#closing ??= (async () => {
+      let failure: { err: unknown } | undefined;
+      for (const closer of this.#closers.reverse()) {
+        try {
+          await closer();
+        } catch (err) {
+          failure ??= { err };
+        }
+      }
+      this.#closers = [];
+      if (failure) throw failure.err;
+    })();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** The options that put a bot on `emu` in process: its fetch and its apiRoot. */
+export function onEmulator<O extends BotOptions>(
+  emu: Emulator,
+  options?: O,
+): O & { fetch: typeof fetch; apiRoot: string } {
+  return { fetch: emu.fetch, apiRoot: emu.apiRoot, ...options } as O & {
+    fetch: typeof fetch;
+    apiRoot: string;
+  };
+}
+
+/** A constructor of a Bot (or a subclass) that takes the usual `(token, options)`. */
+export type BotClass<B extends Bot, O> = new (token: string, options: O) => B;
+
+/** An emulator and a bot on it; `close()` stops the bot (and its loop) and the emulator. */
+export interface EmulatedBot<B extends Bot = Bot> extends Rig {
+  readonly emu: Emulator;
+  readonly bot: B;
+}
+
+/**
+ * A new emulator and a bot on it, in process.
+ *
+ * @example
+ * ```ts
+ * await using rig = emulatedBot();
+ * await rig.bot.sendMessage(rig.emu.user("Alice").id, "hi");
+ * ```
+ */
+export function emulatedBot(options?: BotOptions, emulator?: EmulatorOptions): EmulatedBot;
+export function emulatedBot<B extends Bot, O extends BotOptions>(
+  options: O,
+  emulator: EmulatorOptions | undefined,
+  BotType: BotClass<B, O>,
+): EmulatedBot<B>;
+export function emulatedBot(
+  options: BotOptions = {},
+  emulator?: EmulatorOptions,
+  BotType: BotClass<Bot, BotOptions> = Bot,
+): EmulatedBot {
+  const emu = new Emulator(emulator);
+  const rig = new Rig() as Rig & { emu: Emulator; bot: Bot };
+  rig.defer(() => emu.close());
+  rig.emu = emu;
+  rig.bot = new BotType(emu.token, onEmulator(emu, options));
+  rig.defer(() => rig.bot.stop());
+  return rig;
+}
+
+/** A DelegatorBot polling an emulator, with the errors it reported. */
+export interface Delegating extends EmulatedBot<DelegatorBot> {
+  /** What `onError` received. */
+  readonly seen: { err: unknown; ctx: ErrorContext }[];
+  /** The running `messageLoop()`. */
+  readonly running: Promise<void>;
+}
+
+/**
+ * A DelegatorBot with `patterns` on a new emulator, its update loop running (long polls
+ * of 5 s); `close()` stops the bot, waits for the loop and closes the emulator.
+ */
+export function startDelegator(
+  patterns: readonly DelegationPattern[],
+  options: DelegatorBotOptions = {},
+  loop: LoopOptions = { timeout: 5 },
+): Delegating {
+  const emu = new Emulator();
+  const seen: { err: unknown; ctx: ErrorContext }[] = [];
+  const rig = new Rig() as Rig & {
+    emu: Emulator;
+    bot: DelegatorBot;
+    seen: typeof seen;
+    running: Promise<void>;
+  };
+  rig.defer(() => emu.close());
+  const bot = new DelegatorBot(
+    emu.token,
+    patterns,
+    onEmulator<DelegatorBotOptions>(emu, {
+      onError: (err, ctx) => seen.push({ err, ctx }),
+      ...options,
+    }),
+  );
+  const running = bot.messageLoop(undefined, loop);
+  rig.defer(async () => {
+    await bot.stop();
+    await running;
+  });
+  Object.assign(rig, { emu, bot, seen, running });
+  return rig;
+}
+
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection, between macrotasks (so WeakRefs made in this job may clear).
+ * Turns on V8's --expose-gc for a fresh context the first time: tests need no flag.
+ */
+export async function collectGarbage(): Promise<void> {
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  for (let i = 0; i < 2; i++) {
+    await turn();
+    gc();
+  }
+  await turn();
+}
+
+/** How many of `refs` still point at something after a full garbage collection. */
+export async function stillHeld(refs: readonly WeakRef<object>[]): Promise<number> {
+  await collectGarbage();
+  return refs.filter((r) => r.deref() !== undefined).length;
+}
