@@ -149,6 +149,22 @@ export function startDelegator(
   return rig;
 }
 
+/** The delays (ms) of the timers `work` starts with the global setTimeout while it runs. */
+export async function timersOf(work: () => Promise<unknown>): Promise<number[]> {
+  const delays: number[] = [];
+  const real = globalThis.setTimeout;
+  globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
+    delays.push(ms ?? 0);
+    return real(fn, ms, ...rest);
+  }) as typeof setTimeout;
+  try {
+    await work();
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  return delays;
+}
+
 let gc: (() => void) | undefined;
 
 /**

@@ -2,6 +2,7 @@
 // the same calls over real HTTP.
 import assert from "node:assert/strict";
 import { Emulator, tinyPng } from "../testing.ts";
+import { emulatedBot, onEmulator, timersOf } from "./_harness.ts";
 import {
   BadHTTPResponse,
   Bot,
@@ -110,19 +111,20 @@ Deno.test("getUpdates() adds its long-poll timeout to the request timeout", asyn
 });
 
 Deno.test("a request timeout of 0 means none; the signal still aborts", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 0,
-    });
+  await using rig = emulatedBot({ timeout: 0 });
+  const { emu, bot } = rig;
+  const hang = (b: Bot) => {
     emu.inject("getMe", { kind: "hang" });
-    const pending = bot.getMe({ signal: AbortSignal.timeout(30) });
-    await assert.rejects(pending, (err: Error) => err.name === "TimeoutError");
-  } finally {
-    await emu.close();
-  }
+    return assert.rejects(
+      b.getMe({ signal: AbortSignal.timeout(30) }),
+      (err: Error) => err.name === "TimeoutError",
+    );
+  };
+  const none = await timersOf(() => hang(bot));
+  assert.deepEqual(none.filter((ms) => ms >= 1000), [], "no request timer at all");
+  // The default (60 s) does start one: the probe sees request timers.
+  const byDefault = await timersOf(() => hang(new Bot(emu.token, onEmulator(emu))));
+  assert.deepEqual(byDefault.filter((ms) => ms >= 1000), [60_000]);
 });
 
 Deno.test("an already aborted signal rejects with its reason and sends nothing", async () => {

@@ -307,14 +307,25 @@ Deno.test("DelegatorBot: payloads without a chat yield no seed, and nothing stal
 
 Deno.test("DelegatorBot gives each delegate a signal that aborts when it ends", async () => {
   const signals: AbortSignal[] = [];
+  let finish!: () => void;
+  const working = new Promise<void>((r) => (finish = r));
   await using t = startDelegator([[
     perChatId(),
-    call((_st, signal: AbortSignal) => void signals.push(signal)),
+    call(async (_st, signal: AbortSignal) => {
+      signals.push(signal);
+      await working;
+    }),
   ]]);
   await t.emu.user("Alice").send("x");
-  await waitUntil(() => signals.length === 1 && signals[0].aborted);
+  await t.emu.user("Bob").send("y");
+  await waitUntil(() => signals.length === 2);
+  assert.notEqual(signals[0], signals[1], "each delegate has its own");
+  assert.deepEqual(signals.map((s) => s.aborted), [false, false], "not before it ends");
+  finish();
+  await waitUntil(() => signals.every((s) => s.aborted));
   assert.ok(signals[0].aborted);
   assert.ok(signals[0].reason instanceof StopListening);
+  assert.ok(signals[1].reason instanceof StopListening);
   await t.close();
 });
 
