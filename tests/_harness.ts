@@ -150,7 +150,7 @@ export function startDelegator(
 }
 
 /** The delays (ms) of the timers `work` starts with the global setTimeout while it runs. */
-export async function timersOf(work: () => Promise<unknown>): Promise<number[]> {
+export async function timersOf(work: () => unknown): Promise<number[]> {
   const delays: number[] = [];
   const real = globalThis.setTimeout;
   globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) => {

@@ -160,7 +160,7 @@ Deno.test("timeoutSignal() aborts with onTimeout() after ms, or with the parent'
 Deno.test("timeoutSignal() sets no timer for 0 or Infinity, and clear() stops both causes", async () => {
   for (const ms of [0, Infinity, Number.NaN]) {
     let t!: ReturnType<typeof timeoutSignal>;
-    const started = await timersOf(async () => {
+    const started = await timersOf(() => {
       t = timeoutSignal(ms, () => "fired");
     });
     assert.deepEqual(started, [], `ms = ${ms}: no timer`);
@@ -168,7 +168,7 @@ Deno.test("timeoutSignal() sets no timer for 0 or Infinity, and clear() stops bo
     assert.equal(t.signal.aborted, false, `ms = ${ms}`);
     t.clear();
   }
-  assert.deepEqual(await timersOf(async () => timeoutSignal(5, () => "").clear()), [5]);
+  assert.deepEqual(await timersOf(() => timeoutSignal(5, () => "").clear()), [5]);
   const parent = new AbortController();
   const t = timeoutSignal(5, () => "fired", parent.signal);
   t.clear();
