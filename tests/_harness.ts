@@ -57,8 +57,8 @@ export class Rig implements AsyncDisposable {
   }
 }
 
-/** The options that put a bot on `emu` in process: its fetch and its apiRoot. */
-export function onEmulator<O extends BotOptions>(
+/** The options that put a bot on `emu` in process: its fetch and its apiRoot, then `options`. */
+export function onEmulator<O extends DelegatorBotOptions & { [option: string]: unknown }>(
   emu: Emulator,
   options?: O,
 ): O & { fetch: typeof fetch; apiRoot: string } {
@@ -101,7 +101,7 @@ export function emulatedBot(
   const rig = new Rig() as Rig & { emu: Emulator; bot: Bot };
   rig.defer(() => emu.close());
   rig.emu = emu;
-  rig.bot = new BotType(emu.token, onEmulator(emu, options));
+  rig.bot = new BotType(emu.token, { ...onEmulator(emu), ...options });
   rig.defer(() => rig.bot.stop());
   return rig;
 }
@@ -135,7 +135,7 @@ export function startDelegator(
   const bot = new DelegatorBot(
     emu.token,
     patterns,
-    onEmulator<DelegatorBotOptions>(emu, {
+    onEmulator(emu, {
       onError: (err, ctx) => seen.push({ err, ctx }),
       ...options,
     }),

@@ -4,6 +4,7 @@ import * as mod from "../mod.ts";
 import * as helper from "../helper.ts";
 import * as delegate from "../delegate.ts";
 import { Emulator } from "../testing.ts";
+import { onEmulator } from "./_harness.ts";
 
 Deno.test("async.ts exposes mod.ts's names and helper/delegate as namespaces", () => {
   for (const name of Object.keys(mod)) {
@@ -29,10 +30,7 @@ Deno.test("code written against async.ts runs a delegating bot", async () => {
   const bot = new DelegatorBot(emu.token, [[
     d.perChatId(),
     d.createOpen(Echo, { timeout: 5 }),
-  ]], {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  ]], onEmulator(emu));
   const running = bot.notifyOnMessage(undefined, { timeout: 5 });
   const alice = emu.user("Alice");
   await alice.send("hello");

@@ -96,11 +96,7 @@ Deno.test("call() calls any method by name with a params object", async () => {
 Deno.test("getUpdates() adds its long-poll timeout to the request timeout", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 100,
-    });
+    const bot = new Bot(emu.token, onEmulator(emu, { timeout: 100 }));
     // A 1 s long poll outlives the 100 ms request timeout, yet ends normally.
     assert.deepEqual(await bot.getUpdates({ timeout: 1 }), []);
     emu.inject("getUpdates", { kind: "hang" });
@@ -130,7 +126,7 @@ Deno.test("a request timeout of 0 means none; the signal still aborts", async ()
 Deno.test("an already aborted signal rejects with its reason and sends nothing", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const reason = new Error("stop");
     const signal = AbortSignal.abort(reason);
     await assert.rejects(bot.getMe({ signal }), (err) => err === reason);
@@ -158,11 +154,7 @@ Deno.test("use() runs transformers around every call, the last installed first",
       order.push(`${name}<${method}`);
       return result;
     };
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [tag("a")],
-    });
+    const bot = new Bot(emu.token, onEmulator(emu, { transformers: [tag("a")] }));
     assert.equal(bot.use(tag("b"), tag("c")), bot);
     await bot.getMe();
     assert.deepEqual(order, [
@@ -182,7 +174,7 @@ Deno.test("use() runs transformers around every call, the last installed first",
 Deno.test("a transformer can change parameters, see the signal, and retry", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const signals: (AbortSignal | undefined)[] = [];
     bot.use((next, method, params, options) => {

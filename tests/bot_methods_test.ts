@@ -9,6 +9,7 @@ import { SUBTYPES, TYPES } from "../src/gen/spec_types.ts";
 import { ALIASES, EXTRA_TABLE, METHOD_TABLE } from "../src/gen/method_table.ts";
 import { tableEntries } from "../src/core/methods.ts";
 import { validateParams } from "../src/emulator/validate.ts";
+import { onEmulator } from "./_harness.ts";
 
 type Fact = readonly [string, readonly string[], boolean];
 const FACTS = METHODS as unknown as Record<string, { params: readonly Fact[] }>;
@@ -259,11 +260,7 @@ Deno.test("every one of the 180 methods sends its parameters as the emulator rec
         webhookFetch: () => Promise.resolve(new Response("ok")),
       });
       try {
-        const bot = new Bot(emu.token, {
-          fetch: emu.fetch,
-          apiRoot: emu.apiRoot,
-          timeout: 5000,
-        });
+        const bot = new Bot(emu.token, onEmulator(emu, { timeout: 5000 }));
         const alice = emu.user("Alice");
         const sent = await alice.send("hello");
         const ctx = {
@@ -305,7 +302,7 @@ Deno.test("every one of the 180 methods sends its parameters as the emulator rec
 Deno.test("message-identifier methods send an inline_message_id string as inline_message_id", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const ctx = { chatId: 1, userId: 1, messageId: 1 };
     for (const name of MSG_ID_METHODS) {
       const params = dummyParams(name, ctx);
@@ -331,7 +328,7 @@ Deno.test("message-identifier methods send an inline_message_id string as inline
 Deno.test("kickChatMember() and getChatMembersCount() send their current names", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const group = emu.supergroup("G", [alice], { botStatus: "administrator" });
     await bot.kickChatMember(group.id, alice.id, { until_date: 5 }).catch(
@@ -364,7 +361,7 @@ Deno.test("the ephemeral-message methods of @grammyjs/types send their positiona
     return await emu.fetch(input, init);
   };
   try {
-    const bot = new Bot(emu.token, { fetch: recording, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: recording }));
     const ids = { chat_id: 1, receiver_user_id: 2, ephemeral_message_id: 3 };
     // Bot API 10.1 does not have them: the emulator answers 404, as Telegram does for
     // methods it does not know.
@@ -435,7 +432,7 @@ Deno.test("a method rejects extra positional arguments instead of dropping them"
 Deno.test("a method keeps positional values over same-named options and drops undefined ones", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const opts = {
       chat_id: 999,
@@ -458,7 +455,7 @@ Deno.test("a method keeps positional values over same-named options and drops un
 Deno.test("a method's signal option aborts the request and is not sent", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const ctrl = new AbortController();
     await bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });

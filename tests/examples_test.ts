@@ -7,13 +7,14 @@ import * as guess from "../examples/guess.ts";
 import * as chatbox from "../examples/chatbox.ts";
 import * as alarm from "../examples/alarm.ts";
 import type { Bot } from "../mod.ts";
+import { onEmulator } from "./_harness.ts";
 
 /** Runs an example bot on a fresh emulator; `close()` stops both. */
 function run<B extends Bot>(
   create: (token: string, opts: { fetch: typeof fetch; apiRoot: string }) => B,
 ) {
   const emu = new Emulator();
-  const bot = create(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = create(emu.token, onEmulator(emu));
   const running = bot.messageLoop(undefined, { timeout: 5 });
   return {
     emu,
@@ -140,11 +141,7 @@ Deno.test("examples/guess hints at non-numbers and expires when the player is si
 Deno.test("examples/chatbox records messages from anyone, welcomes newcomers, the owner reads them", async () => {
   const emu = new Emulator();
   const owner = emu.user("Owner");
-  const bot = chatbox.createBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    ownerId: owner.id,
-  });
+  const bot = chatbox.createBot(emu.token, onEmulator(emu, { ownerId: owner.id }));
   const running = bot.messageLoop(undefined, { timeout: 5 });
   const alice = emu.user("Alice");
   const bob = emu.user("Bob");

@@ -32,6 +32,7 @@ import {
 import type { LoopOptions } from "../src/updates/loop.ts";
 import type { Update } from "../src/core/types.ts";
 import { waitUntil } from "./_wait_until.ts";
+import { onEmulator } from "./_harness.ts";
 
 // ---- the rig ------------------------------------------------------------------------------
 
@@ -476,7 +477,7 @@ Deno.test("messageLoop() ends on 409 while a webhook is set; nothing pending is 
 
 Deno.test("a second instance polling ends the first with 409; the second gets every update once", async () => {
   await withRig({}, async (rig) => {
-    const other = new Bot(rig.emu.token, { fetch: rig.emu.fetch, apiRoot: rig.emu.apiRoot });
+    const other = new Bot(rig.emu.token, onEmulator(rig.emu));
     const first = rig.start({ timeout: 30 });
     await rig.alive();
     const second = other.messageLoop(rig.record, { timeout: 1, onError: rig.onError });
@@ -864,11 +865,11 @@ Deno.test("a delegate that never resolves holds only its chat; stop() is bounded
     assert.equal(rig.emu.pendingUpdateCount, 7, "confirmed below the stuck update only");
     // The next process (a new bot) gets them all again: at least once for every one.
     rig.work = undefined;
-    const next = new DelegatorBot(rig.emu.token, [[perChatId(), createOpen(Echo, rig)]], {
-      fetch: rig.emu.fetch,
-      apiRoot: rig.emu.apiRoot,
-      onError: rig.onError,
-    });
+    const next = new DelegatorBot(
+      rig.emu.token,
+      [[perChatId(), createOpen(Echo, rig)]],
+      onEmulator(rig.emu, { onError: rig.onError }),
+    );
     const running = next.messageLoop(undefined, { timeout: 1, onError: rig.onError });
     await rig.until(["stuck", ...texts]);
     await next.stop();
@@ -950,7 +951,7 @@ Deno.test("stop() with busy delegates lets them finish what they were handed: ev
     rig.assertConfirmed();
     assert.deepEqual(rig.errors, []);
     // A new bot on the same Bot API gets nothing again.
-    const again = new Bot(rig.emu.token, { fetch: rig.emu.fetch, apiRoot: rig.emu.apiRoot });
+    const again = new Bot(rig.emu.token, onEmulator(rig.emu));
     assert.deepEqual(await again.getUpdates({ timeout: 0 }), []);
   });
 });
@@ -1111,13 +1112,11 @@ Deno.test("a crash (the process goes silent mid-batch) loses nothing: a new bot 
         init?.signal?.addEventListener("abort", () => reject(init.signal!.reason));
       });
     };
-    const crashing = new DelegatorBot(rig.emu.token, [[perChatId(), createOpen(Echo, rig)]], {
-      fetch: deadly,
-      apiRoot: rig.emu.apiRoot,
-      onError: () => {},
-      timeout: 300,
-      stopTimeout: 100,
-    });
+    const crashing = new DelegatorBot(
+      rig.emu.token,
+      [[perChatId(), createOpen(Echo, rig)]],
+      onEmulator(rig.emu, { fetch: deadly, onError: () => {}, timeout: 300, stopTimeout: 100 }),
+    );
     rig.work = async () => await delay(30);
     const running = crashing.messageLoop(undefined, {
       timeout: 1,

@@ -18,6 +18,7 @@ import {
   TooManyRequestsError,
   UnauthorizedError,
 } from "../../mod.ts";
+import { onEmulator } from "../_harness.ts";
 
 Deno.test("telegramError() picks the class by error_code, description and parameters", () => {
   const cases: [
@@ -105,21 +106,14 @@ Deno.test("telegramError() picks the class by error_code, description and parame
 
 function setup(token?: string) {
   const emu = new Emulator({ token });
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    timeout: 2000,
-  });
+  const bot = new Bot(emu.token, onEmulator(emu, { timeout: 2000 }));
   return { emu, bot };
 }
 
 Deno.test("Bot methods throw UnauthorizedError for a wrong token (emulator's 401)", async () => {
   const { emu } = setup();
   try {
-    const bot = new Bot("111:wrong", {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-    });
+    const bot = new Bot("111:wrong", onEmulator(emu));
     await assert.rejects(bot.getMe(), (err) => {
       assert.ok(err instanceof UnauthorizedError);
       assert.equal(err.errorCode, 401);
@@ -273,11 +267,7 @@ Deno.test("a connection reset throws BadHTTPResponse (network failure) with the 
 Deno.test("a request with no answer throws RequestTimeoutError after BotOptions.timeout", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 50,
-    });
+    const bot = new Bot(emu.token, onEmulator(emu, { timeout: 50 }));
     emu.inject("getMe", { kind: "hang" });
     await assert.rejects(bot.getMe(), (err) => {
       assert.ok(err instanceof RequestTimeoutError);
@@ -388,11 +378,7 @@ async function everyError(token: string): Promise<[string, unknown][]> {
     }
   };
   try {
-    const bot = new Bot(token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 100,
-    });
+    const bot = new Bot(token, onEmulator(emu, { timeout: 100 }));
     const http = new Bot(token, { apiRoot: srv.apiRoot, timeout: 2000 });
     if (token === PLAIN) {
       const alice = emu.user("Alice");
@@ -400,7 +386,7 @@ async function everyError(token: string): Promise<[string, unknown][]> {
       await catchIt(
         "401",
         () =>
-          new Bot(token + "x", { fetch: emu.fetch, apiRoot: emu.apiRoot })
+          new Bot(token + "x", onEmulator(emu))
             .getMe(),
       );
       await catchIt("400 chat not found", () => bot.sendMessage(5, "x"));
@@ -507,7 +493,7 @@ for (
 Deno.test("errors say which method failed and never show the URL", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     emu.inject("sendChatAction", { kind: "reset" });
     const err = await bot.sendChatAction(1, "typing").catch((e) => e);
     assert.match(err.message, /^sendChatAction: /);

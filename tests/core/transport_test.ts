@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { BadHTTPResponse, Bot, type Transport } from "../../mod.ts";
 import { Emulator } from "../../testing.ts";
 import { neverSent } from "../../src/core/client.ts";
+import { onEmulator } from "../_harness.ts";
 
 Deno.test("Bot({ transport }) sends JSON calls through it and uploads through fetch", async () => {
   const emu = new Emulator();
@@ -16,14 +17,16 @@ Deno.test("Bot({ transport }) sends JSON calls through it and uploads through fe
       return await emu.fetch(url, init);
     };
     let fetched = 0;
-    const bot = new Bot(emu.token, {
-      apiRoot: emu.apiRoot,
-      transport,
-      fetch: (input, init) => {
-        fetched++;
-        return emu.fetch(input, init);
-      },
-    });
+    const bot = new Bot(
+      emu.token,
+      onEmulator(emu, {
+        transport,
+        fetch: (input, init) => {
+          fetched++;
+          return emu.fetch(input, init);
+        },
+      }),
+    );
     const alice = emu.user("Alice");
     assert.equal((await bot.sendMessage(alice.id, "hi")).text, "hi");
     await bot.sendDocument(alice.id, new Blob(["x"]));
@@ -54,11 +57,7 @@ Deno.test("Bot({ transport }) errors keep their meaning: abort, timeout, network
   // "fetch": the (given or global) fetch, as under Deno by default.
   const emu = new Emulator();
   try {
-    const viaFetch = new Bot(emu.token, {
-      apiRoot: emu.apiRoot,
-      fetch: emu.fetch,
-      transport: "fetch",
-    });
+    const viaFetch = new Bot(emu.token, onEmulator(emu, { transport: "fetch" }));
     assert.equal((await viaFetch.getMe()).id, emu.bot.id);
   } finally {
     await emu.close();

@@ -29,15 +29,16 @@ import {
 import { Emulator } from "../../testing.ts";
 import { waitUntil } from "../_wait_until.ts";
 import type { ErrorContext } from "../../src/updates/report.ts";
+import { onEmulator } from "../_harness.ts";
 
 function start(patterns: readonly DelegationPattern[]) {
   const emu = new Emulator();
   const seen: { err: unknown; ctx: ErrorContext }[] = [];
-  const bot = new DelegatorBot(emu.token, patterns, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    onError: (err, ctx) => seen.push({ err, ctx }),
-  });
+  const bot = new DelegatorBot(
+    emu.token,
+    patterns,
+    onEmulator(emu, { onError: (err, ctx) => seen.push({ err, ctx }) }),
+  );
   const running = bot.messageLoop(undefined, { timeout: 5 });
   return {
     emu,
@@ -131,10 +132,7 @@ Deno.test("ChatHandler.close() ends it after the current message with StopListen
 
 Deno.test("ChatHandler takes a plain number as timeout and needs a chat", async () => {
   const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  const bot = new SpeakerBot(emu.token, onEmulator(emu));
   const h = new ChatHandler([bot, { chat: { id: 5 } }, 5], 3);
   assert.deepEqual(h.listener.getOptions(), { timeout: 3 });
   assert.equal(h.chatId, 5);
@@ -298,10 +296,7 @@ Deno.test("openable() keeps methods the class defines", () => {
 
 Deno.test("runOpenable() re-throws accidents after onClose, and both when onClose fails too", async () => {
   const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  const bot = new SpeakerBot(emu.token, onEmulator(emu));
   const controller = new AbortController();
   const closed: unknown[] = [];
   const job = {
@@ -346,10 +341,7 @@ Deno.test("isNormalClose() accepts idle, close and stop; not accidents", () => {
 
 Deno.test("ListenerContext.signal never aborts until a delegate attaches one", async () => {
   const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  const bot = new SpeakerBot(emu.token, onEmulator(emu));
   const ctx = new ListenerContext(bot, "id");
   assert.equal(ctx.signal.aborted, false);
   assert.equal(ctx.id, "id");

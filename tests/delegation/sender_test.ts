@@ -3,6 +3,7 @@ import { Bot } from "../../mod.ts";
 import { Sender, SENDER_METHODS } from "../../helper.ts";
 import { METHODS } from "../../src/gen/spec.ts";
 import { Emulator } from "../../testing.ts";
+import { onEmulator } from "../_harness.ts";
 
 Deno.test("SENDER_METHODS lists every chat-addressed send/forward/copy method of the spec", () => {
   const expected: Record<string, number> = {};
@@ -33,7 +34,7 @@ Deno.test("Sender has every listed method, bound to the chat", () => {
 
 Deno.test("Sender.sendMessage() sends to its chat with the options passed through", async () => {
   const emu = new Emulator();
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = new Bot(emu.token, onEmulator(emu));
   const alice = emu.user("Alice");
   const sender = new Sender(bot, alice.id);
   const sent = await sender.sendMessage("*hi*", { parse_mode: "MarkdownV2" });
@@ -53,7 +54,7 @@ Deno.test("Sender.sendMessage() sends to its chat with the options passed throug
 
 Deno.test("Sender puts the chat id where the method wants it (sendChecklist: second)", async () => {
   const emu = new Emulator();
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = new Bot(emu.token, onEmulator(emu));
   const sender = new Sender(bot, 77);
   await sender.sendChecklist("biz-1", {
     title: "todo",

@@ -6,6 +6,7 @@ import { Emulator, tinyPng } from "../../testing.ts";
 import { BadHTTPResponse, Bot, InputFile, TelegramError, TelepotError } from "../../mod.ts";
 import { nodeFileSystem } from "../../src/runtime/node.ts";
 import { denoFileSystem } from "../../src/runtime/deno.ts";
+import { onEmulator } from "../_harness.ts";
 
 const PNG = new Uint8Array(tinyPng());
 const BYTES = new Uint8Array(3000).map((_, i) => (i * 7) % 256);
@@ -16,11 +17,7 @@ function docOf(msg: unknown): { file_id: string } {
 
 function setup(options: ConstructorParameters<typeof Emulator>[0] = {}) {
   const emu = new Emulator(options);
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    timeout: 5000,
-  });
+  const bot = new Bot(emu.token, onEmulator(emu, { timeout: 5000 }));
   const alice = emu.user("Alice");
   return { emu, bot, alice };
 }

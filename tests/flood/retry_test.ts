@@ -10,16 +10,16 @@ import {
 } from "../../mod.ts";
 import { Emulator, VirtualClock } from "../../testing.ts";
 import { counting, driveVirtual } from "../_virtual_time.ts";
+import { onEmulator } from "../_harness.ts";
 
 function setup(options: Parameters<typeof autoRetry>[0] = {}, fetchOverride?: typeof fetch) {
   const clock = new VirtualClock(0);
   const emu = new Emulator();
   const net = counting(fetchOverride ?? emu.fetch);
-  const bot = new Bot(emu.token, {
-    fetch: net.fetch,
-    apiRoot: emu.apiRoot,
-    transformers: [autoRetry({ clock, ...options })],
-  });
+  const bot = new Bot(
+    emu.token,
+    onEmulator(emu, { fetch: net.fetch, transformers: [autoRetry({ clock, ...options })] }),
+  );
   return { clock, emu, net, bot };
 }
 
@@ -148,7 +148,7 @@ Deno.test("autoRetry() repeats a sendMessage whose connection was refused (it ne
     assert.deepEqual(alice.received().map((m) => m.text), ["hi"]);
     // Without autoRetry, the error says the request was not sent.
     refuse = 1;
-    const plain = new Bot(emu.token, { fetch: flaky, apiRoot: emu.apiRoot });
+    const plain = new Bot(emu.token, onEmulator(emu, { fetch: flaky }));
     const err = await plain.sendMessage(alice.id, "x").catch((e) => e);
     assert.ok(err instanceof BadHTTPResponse);
     assert.equal(err.maybeDelivered, false);
@@ -203,11 +203,10 @@ Deno.test("autoRetry() ends a wait when the call's signal or its own signal abor
 Deno.test("autoRetry() waits past 2^31 ms on real timers without firing early", async () => {
   // 30 days: a plain setTimeout would overflow and fire at once.
   const emu = new Emulator();
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    transformers: [autoRetry({ maxWait: Infinity })],
-  });
+  const bot = new Bot(
+    emu.token,
+    onEmulator(emu, { transformers: [autoRetry({ maxWait: Infinity })] }),
+  );
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 30 * 24 * 3600 });

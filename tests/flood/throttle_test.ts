@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { autoRetry, Bot, TELEGRAM_LIMITS, throttler, TooManyRequestsError } from "../../mod.ts";
 import { Emulator, VirtualClock } from "../../testing.ts";
 import { counting, driveVirtual, turn } from "../_virtual_time.ts";
+import { onEmulator } from "../_harness.ts";
 
 function setup(options: { flood?: boolean } = {}) {
   const clock = new VirtualClock(1_700_000_000_000);
@@ -17,7 +18,7 @@ Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mod
   try {
     const users = Array.from({ length: 10_000 }, (_, i) => emu.user(`U${i}`));
     const t = throttler({ clock });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const t0 = clock.now();
     const sent = Promise.all(users.map((u) => bot.sendMessage(u.id, "news")));
     await turn();
@@ -42,7 +43,7 @@ Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mod
 Deno.test("Emulator flood mode answers 429 with retry_after past each limit", async () => {
   const { clock, emu, net } = setup();
   try {
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch }));
     const users = Array.from({ length: 31 }, (_, i) => emu.user(`U${i}`));
     // Overall: 30 a second.
     const first = await Promise.allSettled(users.map((u) => bot.sendMessage(u.id, "x")));
@@ -85,11 +86,10 @@ Deno.test("throttler() spaces one chat's messages and keeps their order", async 
   try {
     const alice = emu.user("Alice");
     const group = emu.group("G", [alice]);
-    const bot = new Bot(emu.token, {
-      fetch: net.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [throttler({ clock })],
-    });
+    const bot = new Bot(
+      emu.token,
+      onEmulator(emu, { fetch: net.fetch, transformers: [throttler({ clock })] }),
+    );
     const t0 = clock.now();
     const at: Record<string, number> = {};
     const mark = (p: Promise<unknown>, key: string) => p.then(() => (at[key] = clock.now() - t0));
@@ -117,7 +117,7 @@ Deno.test("throttler() drops a queued call whose signal aborts, without sending 
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const ctrl = new AbortController();
     const first = bot.sendMessage(alice.id, "1");
     const second = bot.sendMessage(alice.id, "2", { signal: ctrl.signal });
@@ -143,11 +143,13 @@ Deno.test("throttler() with autoRetry() inside keeps a chat's order through a 42
   try {
     const alice = emu.user("Alice");
     const bob = emu.user("Bob");
-    const bot = new Bot(emu.token, {
-      fetch: net.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [autoRetry({ clock }), throttler({ clock })],
-    });
+    const bot = new Bot(
+      emu.token,
+      onEmulator(emu, {
+        fetch: net.fetch,
+        transformers: [autoRetry({ clock }), throttler({ clock })],
+      }),
+    );
     emu.inject("sendMessage", { kind: "429", retryAfter: 5 });
     const work = Promise.all([
       bot.sendMessage(alice.id, "a1"),
@@ -171,7 +173,7 @@ Deno.test("throttler() takes other rates and pauses a chat Telegram answered 429
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock, privateChat: { limit: 2, interval: 100 } });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const t0 = clock.now();
     const times: number[] = [];
     const send = (text: string) =>

@@ -14,6 +14,7 @@ import {
 } from "../../mod.ts";
 import { CONTENT_TYPES, MESSAGE_METADATA, UPDATE_KINDS } from "../../src/gen/content_types.ts";
 import { TYPES } from "../../src/gen/spec_types.ts";
+import { onEmulator } from "../_harness.ts";
 
 const FIELDS = TYPES.Message.map((f) => f[0]);
 const CONTENT = CONTENT_TYPES.split(" ");
@@ -303,7 +304,7 @@ Deno.test("messageIdentifier() addresses a message, a callback query's message, 
 Deno.test("glance() and flavor() read what the emulator delivers through getUpdates", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const bob = emu.user("Bob");
     const group = emu.group("G", [alice, bob]);

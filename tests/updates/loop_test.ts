@@ -5,10 +5,11 @@ import { delay } from "../../src/time/timers.ts";
 import { Settlement, UpdateLoop, UpdateLoopError } from "../../src/updates/loop.ts";
 import type { ErrorContext } from "../../src/updates/report.ts";
 import { waitUntil } from "../_wait_until.ts";
+import { onEmulator } from "../_harness.ts";
 
 function setup(token?: string) {
   const emu = new Emulator(token ? { token } : {});
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = new Bot(emu.token, onEmulator(emu));
   return { emu, bot };
 }
 
@@ -328,7 +329,7 @@ Deno.test("messageLoop() waits retry_after on 429", async () => {
 Deno.test("messageLoop() ends with a clear error on 401, without retrying or leaking the token", async () => {
   const { emu } = setup();
   const wrong = "987654321:AAHwrongwrongwrongwrongwrongwrongwro";
-  const bot = new Bot(wrong, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = new Bot(wrong, onEmulator(emu));
   const { seen, onError } = errors();
   await assert.rejects(
     bot.messageLoop(() => {}, { timeout: 1, onError }),
@@ -383,7 +384,7 @@ Deno.test("messageLoop() ends on 409 explaining webhook vs. a second instance", 
 
 Deno.test("a second loop polling the same bot ends the first with 409", async () => {
   const { emu, bot } = setup();
-  const other = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const other = new Bot(emu.token, onEmulator(emu));
   const first = bot.messageLoop(() => {}, { timeout: 30 });
   await delay(20);
   const second = other.messageLoop(() => {}, { timeout: 30 });
