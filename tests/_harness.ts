@@ -106,6 +106,59 @@ export function emulatedBot(
   return rig;
 }
 
+/** An answer of the Bot API as a test reads it. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  // deno-lint-ignore no-explicit-any
+  body: any;
+}
+
+/** An emulator reached in process (`"fetch"`) or over real HTTP; `post()` calls its Bot API. */
+export interface Reached extends Rig {
+  readonly emu: Emulator;
+  /** The Bot API root the requests go to. */
+  readonly apiRoot: string;
+  /** emu.fetch in process; the global fetch over HTTP. */
+  readonly fetch: typeof fetch;
+  /** POSTs `params` as JSON to `method` as a bot with the emulator's token. */
+  post(method: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<Answer>;
+}
+
+/**
+ * A new emulator, reached in process or through a server of its own (`"http"`: Deno's,
+ * `"http-node"`: node:http); `close()` closes the emulator and its servers.
+ */
+export async function reachEmulator(
+  transport: "fetch" | "http" | "http-node" = "fetch",
+  options?: EmulatorOptions,
+): Promise<Reached> {
+  const emu = new Emulator(options);
+  const rig = new Rig();
+  rig.defer(() => emu.close());
+  let apiRoot = emu.apiRoot;
+  let f: typeof fetch = emu.fetch;
+  if (transport !== "fetch") {
+    const srv = await emu.serve({ engine: transport === "http-node" ? "node" : "deno" });
+    apiRoot = srv.apiRoot;
+    f = fetch;
+  }
+  const post = async (
+    method: string,
+    params: Record<string, unknown> = {},
+    signal?: AbortSignal,
+  ) => {
+    const res = await f(`${apiRoot}/bot${emu.token}/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+      signal,
+    });
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  };
+  return Object.assign(rig, { emu, apiRoot, fetch: f, post });
+}
+
 /** A DelegatorBot polling an emulator, with the errors it reported. */
 export interface Delegating extends EmulatedBot<DelegatorBot> {
   /** What `onError` received. */

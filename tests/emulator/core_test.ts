@@ -3,6 +3,7 @@
 // polling, allowed_updates, 409s), users, calls, CORS — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
 import { Emulator, type EmulatorOptions } from "../../testing.ts";
+import { reachEmulator } from "../_harness.ts";
 
 /** The bot sends `text` to `chatId` through the in-process Bot API. */
 function botSends(emu: Emulator, chatId: number, text: string): Promise<unknown> {
@@ -16,41 +17,9 @@ function botSends(emu: Emulator, chatId: number, text: string): Promise<unknown>
 type Transport = "fetch" | "http";
 const TRANSPORTS: Transport[] = ["fetch", "http"];
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: {
-    ok: boolean;
-    result?: any;
-    error_code?: number;
-    description?: string;
-    parameters?: any;
-  };
-}
-
 async function setup(transport: Transport, options?: EmulatorOptions) {
-  const emu = new Emulator(options);
-  let apiRoot = emu.apiRoot;
-  let f: typeof fetch = emu.fetch;
-  if (transport === "http") {
-    const srv = await emu.serve();
-    apiRoot = srv.apiRoot;
-    f = fetch;
-  }
-  const call = async (
-    method: string,
-    params: Record<string, unknown> = {},
-    signal?: AbortSignal,
-  ): Promise<Answer> => {
-    const res = await f(`${apiRoot}/bot${emu.token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-      signal,
-    });
-    return { status: res.status, headers: res.headers, body: await res.json() };
-  };
-  return { emu, apiRoot, fetch: f, call };
+  const rig = await reachEmulator(transport, options);
+  return Object.assign(rig, { call: rig.post });
 }
 
 for (const t of TRANSPORTS) {

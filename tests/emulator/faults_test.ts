@@ -3,21 +3,14 @@
 // late answer and a request that hangs — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
 import { Emulator } from "../../testing.ts";
+import { reachEmulator } from "../_harness.ts";
 
 type Transport = "fetch" | "http" | "http-node";
 const TRANSPORTS: Transport[] = ["fetch", "http", "http-node"];
 
 async function setup(transport: Transport) {
-  const emu = new Emulator();
-  let apiRoot = emu.apiRoot;
-  let f: typeof fetch = emu.fetch;
-  if (transport !== "fetch") {
-    const srv = await emu.serve({
-      engine: transport === "http-node" ? "node" : "deno",
-    });
-    apiRoot = srv.apiRoot;
-    f = fetch;
-  }
+  const rig = await reachEmulator(transport);
+  const { emu, apiRoot, fetch: f } = rig;
   const alice = emu.user("Alice");
   const send = (text: string, signal?: AbortSignal) =>
     f(`${apiRoot}/bot${emu.token}/sendMessage`, {
@@ -26,7 +19,7 @@ async function setup(transport: Transport) {
       body: JSON.stringify({ chat_id: alice.id, text }),
       signal,
     });
-  return { emu, alice, send, apiRoot, f };
+  return Object.assign(rig, { alice, send, f });
 }
 
 for (const t of TRANSPORTS) {
