@@ -57,6 +57,14 @@ export class Rig implements AsyncDisposable {
   }
 }
 
+/** An emulator of its own; `close()` closes it (its servers and webhook deliveries too). */
+export function openEmulator(options?: EmulatorOptions): Rig & { readonly emu: Emulator } {
+  const emu = new Emulator(options);
+  const rig = new Rig();
+  rig.defer(() => emu.close());
+  return Object.assign(rig, { emu });
+}
+
 /** The options that put a bot on `emu` in process: its fetch and its apiRoot, then `options`. */
 export function onEmulator<O extends DelegatorBotOptions & { [option: string]: unknown }>(
   emu: Emulator,
@@ -97,13 +105,10 @@ export function emulatedBot(
   emulator?: EmulatorOptions,
   BotType: BotClass<Bot, BotOptions> = Bot,
 ): EmulatedBot {
-  const emu = new Emulator(emulator);
-  const rig = new Rig() as Rig & { emu: Emulator; bot: Bot };
-  rig.defer(() => emu.close());
-  rig.emu = emu;
-  rig.bot = new BotType(emu.token, { ...onEmulator(emu), ...options });
-  rig.defer(() => rig.bot.stop());
-  return rig;
+  const rig = openEmulator(emulator);
+  const bot = new BotType(rig.emu.token, { ...onEmulator(rig.emu), ...options });
+  rig.defer(() => bot.stop());
+  return Object.assign(rig, { bot });
 }
 
 /** An answer of the Bot API as a test reads it. */
@@ -133,9 +138,8 @@ export async function reachEmulator(
   transport: "fetch" | "http" | "http-node" = "fetch",
   options?: EmulatorOptions,
 ): Promise<Reached> {
-  const emu = new Emulator(options);
-  const rig = new Rig();
-  rig.defer(() => emu.close());
+  const rig = openEmulator(options);
+  const emu = rig.emu;
   let apiRoot = emu.apiRoot;
   let f: typeof fetch = emu.fetch;
   if (transport !== "fetch") {
@@ -176,15 +180,9 @@ export function startDelegator(
   options: DelegatorBotOptions = {},
   loop: LoopOptions = { timeout: 5 },
 ): Delegating {
-  const emu = new Emulator();
+  const rig = openEmulator();
+  const emu = rig.emu;
   const seen: { err: unknown; ctx: ErrorContext }[] = [];
-  const rig = new Rig() as Rig & {
-    emu: Emulator;
-    bot: DelegatorBot;
-    seen: typeof seen;
-    running: Promise<void>;
-  };
-  rig.defer(() => emu.close());
   const bot = new DelegatorBot(
     emu.token,
     patterns,
@@ -198,8 +196,7 @@ export function startDelegator(
     await bot.stop();
     await running;
   });
-  Object.assign(rig, { emu, bot, seen, running });
-  return rig;
+  return Object.assign(rig, { bot, seen, running });
 }
 
 /** The delays (ms) of the timers `work` starts with the global setTimeout while it runs. */

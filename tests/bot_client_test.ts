@@ -46,7 +46,7 @@ Deno.test("call() sends JSON without files, FormData with Blob-like files, a str
   const emu = new Emulator();
   try {
     const { fetch, seen } = observed(emu);
-    const bot = new Bot(emu.token, { fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch }));
     const alice = emu.user("Alice");
     await bot.sendMessage(alice.id, "hi");
     await bot.sendPhoto(alice.id, tinyPng());

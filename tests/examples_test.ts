@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { type EmulatedUser, Emulator } from "../testing.ts";
-import { waitUntil } from "./_wait_until.ts";
+import { onEmulator, waitUntil } from "./_harness.ts";
 import * as skeleton from "../examples/skeleton.ts";
 import * as counter from "../examples/counter.ts";
 import * as guess from "../examples/guess.ts";
 import * as chatbox from "../examples/chatbox.ts";
 import * as alarm from "../examples/alarm.ts";
 import type { Bot } from "../mod.ts";
-import { onEmulator } from "./_harness.ts";
 
 /** Runs an example bot on a fresh emulator; `close()` stops both. */
 function run<B extends Bot>(

@@ -31,8 +31,7 @@ import {
 } from "../src/core/errors/telegram.ts";
 import type { LoopOptions } from "../src/updates/loop.ts";
 import type { Update } from "../src/core/types.ts";
-import { waitUntil } from "./_wait_until.ts";
-import { onEmulator } from "./_harness.ts";
+import { onEmulator, waitUntil } from "./_harness.ts";
 
 // ---- the rig ------------------------------------------------------------------------------
 

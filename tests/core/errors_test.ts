@@ -18,7 +18,7 @@ import {
   TooManyRequestsError,
   UnauthorizedError,
 } from "../../mod.ts";
-import { onEmulator } from "../_harness.ts";
+import { emulatedBot, onEmulator } from "../_harness.ts";
 
 Deno.test("telegramError() picks the class by error_code, description and parameters", () => {
   const cases: [
@@ -105,13 +105,12 @@ Deno.test("telegramError() picks the class by error_code, description and parame
 });
 
 function setup(token?: string) {
-  const emu = new Emulator({ token });
-  const bot = new Bot(emu.token, onEmulator(emu, { timeout: 2000 }));
-  return { emu, bot };
+  return emulatedBot({ timeout: 2000 }, { token });
 }
 
 Deno.test("Bot methods throw UnauthorizedError for a wrong token (emulator's 401)", async () => {
-  const { emu } = setup();
+  await using rig = setup();
+  const { emu } = rig;
   try {
     const bot = new Bot("111:wrong", onEmulator(emu));
     await assert.rejects(bot.getMe(), (err) => {
@@ -126,7 +125,8 @@ Deno.test("Bot methods throw UnauthorizedError for a wrong token (emulator's 401
 });
 
 Deno.test("sendMessage() throws BotWasBlockedError when the user blocked the bot", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.block(alice);
@@ -142,7 +142,8 @@ Deno.test("sendMessage() throws BotWasBlockedError when the user blocked the bot
 });
 
 Deno.test("sendMessage() throws ChatNotFoundError for an unknown chat", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     await assert.rejects(bot.sendMessage(987654321, "hi"), (err) => {
       assert.ok(err instanceof ChatNotFoundError);
@@ -155,7 +156,8 @@ Deno.test("sendMessage() throws ChatNotFoundError for an unknown chat", async ()
 });
 
 Deno.test("sendMessage() throws NotEnoughRightsError in a channel where the bot may not post", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const channel = emu.channel("News", { botStatus: "member" });
     await assert.rejects(bot.sendMessage(channel.id, "hi"), (err) => {
@@ -168,7 +170,8 @@ Deno.test("sendMessage() throws NotEnoughRightsError in a channel where the bot 
 });
 
 Deno.test("sendMessage() throws TooManyRequestsError with retryAfter on a 429", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 3 });
@@ -184,7 +187,8 @@ Deno.test("sendMessage() throws TooManyRequestsError with retryAfter on a 429", 
 });
 
 Deno.test("getUpdates() throws ConflictError when another getUpdates takes over", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     // As Telegram does, a newer getUpdates terminates the pending one with a 409.
     const first = bot.getUpdates({ timeout: 5 }).catch((err) => err);
@@ -199,7 +203,8 @@ Deno.test("getUpdates() throws ConflictError when another getUpdates takes over"
 });
 
 Deno.test("a 403 'bot was kicked' answer throws BotWasKickedError", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     // Kind "5xx" is the emulator's JSON {ok:false} answer; its status can be any error code.
@@ -215,7 +220,8 @@ Deno.test("a 403 'bot was kicked' answer throws BotWasKickedError", async () => 
 });
 
 Deno.test("a JSON 5xx answer throws a TelegramError with its code", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getMe", { kind: "5xx", status: 502 });
     await assert.rejects(bot.getMe(), (err) => {
@@ -229,7 +235,8 @@ Deno.test("a JSON 5xx answer throws a TelegramError with its code", async () => 
 });
 
 Deno.test("an HTML 502 page throws BadHTTPResponse with the status and the start of the body", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getUpdates", { kind: "html", status: 502 });
     await assert.rejects(bot.getUpdates(), (err) => {
@@ -249,7 +256,8 @@ Deno.test("an HTML 502 page throws BadHTTPResponse with the status and the start
 });
 
 Deno.test("a connection reset throws BadHTTPResponse (network failure) with the cause kept", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getMe", { kind: "reset" });
     await assert.rejects(bot.getMe(), (err) => {

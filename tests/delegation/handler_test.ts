@@ -27,9 +27,8 @@ import {
   WaitTooLong,
 } from "../../helper.ts";
 import { Emulator } from "../../testing.ts";
-import { waitUntil } from "../_wait_until.ts";
+import { onEmulator, waitUntil } from "../_harness.ts";
 import type { ErrorContext } from "../../src/updates/report.ts";
-import { onEmulator } from "../_harness.ts";
 
 function start(patterns: readonly DelegationPattern[]) {
   const emu = new Emulator();

@@ -2,19 +2,18 @@
 // chats is over five minutes of Telegram time; here it takes about a second).
 import assert from "node:assert/strict";
 import { autoRetry, Bot, TELEGRAM_LIMITS, throttler, TooManyRequestsError } from "../../mod.ts";
-import { Emulator, VirtualClock } from "../../testing.ts";
-import { counting, driveVirtual, turn } from "../_virtual_time.ts";
-import { onEmulator } from "../_harness.ts";
+import { VirtualClock } from "../../testing.ts";
+import { counting, driveVirtual, onEmulator, openEmulator, turn } from "../_harness.ts";
 
 function setup(options: { flood?: boolean } = {}) {
   const clock = new VirtualClock(1_700_000_000_000);
-  const emu = new Emulator({ now: () => clock.now(), flood: options.flood ?? true });
-  const net = counting(emu.fetch);
-  return { clock, emu, net };
+  const rig = openEmulator({ now: () => clock.now(), flood: options.flood ?? true });
+  return Object.assign(rig, { clock, net: counting(rig.emu.fetch) });
 }
 
 Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mode without one 429", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const users = Array.from({ length: 10_000 }, (_, i) => emu.user(`U${i}`));
     const t = throttler({ clock });
@@ -41,7 +40,8 @@ Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mod
 });
 
 Deno.test("Emulator flood mode answers 429 with retry_after past each limit", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch }));
     const users = Array.from({ length: 31 }, (_, i) => emu.user(`U${i}`));
@@ -82,7 +82,8 @@ Deno.test("Emulator flood mode answers 429 with retry_after past each limit", as
 });
 
 Deno.test("throttler() spaces one chat's messages and keeps their order", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const group = emu.group("G", [alice]);
@@ -113,7 +114,8 @@ Deno.test("throttler() spaces one chat's messages and keeps their order", async 
 });
 
 Deno.test("throttler() drops a queued call whose signal aborts, without sending it", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock });
@@ -139,7 +141,8 @@ Deno.test("throttler() drops a queued call whose signal aborts, without sending 
 });
 
 Deno.test("throttler() with autoRetry() inside keeps a chat's order through a 429", async () => {
-  const { clock, emu, net } = setup({ flood: false });
+  await using rig = setup({ flood: false });
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const bob = emu.user("Bob");
@@ -169,7 +172,8 @@ Deno.test("throttler() with autoRetry() inside keeps a chat's order through a 42
 });
 
 Deno.test("throttler() takes other rates and pauses a chat Telegram answered 429", async () => {
-  const { clock, emu, net } = setup({ flood: false });
+  await using rig = setup({ flood: false });
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock, privateChat: { limit: 2, interval: 100 } });
