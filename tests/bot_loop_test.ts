@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../testing.ts";
 import { Bot, type Update } from "../mod.ts";
-import { onEmulator } from "./_harness.ts";
+import { onEmulator, openEmulator } from "./_harness.ts";
 
 class EchoBot extends Bot {
   readonly seen: [unknown, number][] = [];
@@ -66,9 +66,11 @@ Deno.test("stop() without a running loop resolves; Bot.handle() does nothing", a
 });
 
 Deno.test("messageLoop() refuses a second loop while one is running", async () => {
-  const emulator = new Emulator();
+  await using rig = openEmulator();
+  const emulator = rig.emu;
   const bot = new Bot(emulator.token, onEmulator(emulator));
   const first = bot.messageLoop(() => {}, { timeout: 1 });
+  rig.defer(() => bot.stop());
   await assert.rejects(bot.messageLoop(() => {}), /already running/);
   await bot.stop();
   await first;

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { Bot } from "../../mod.ts";
 import { Sender, SENDER_METHODS } from "../../helper.ts";
 import { METHODS } from "../../src/gen/spec.ts";
-import { Emulator } from "../../testing.ts";
-import { onEmulator } from "../_harness.ts";
+import { onEmulator, openEmulator } from "../_harness.ts";
 
 Deno.test("SENDER_METHODS lists every chat-addressed send/forward/copy method of the spec", () => {
   const expected: Record<string, number> = {};
@@ -33,7 +32,8 @@ Deno.test("Sender has every listed method, bound to the chat", () => {
 });
 
 Deno.test("Sender.sendMessage() sends to its chat with the options passed through", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const bot = new Bot(emu.token, onEmulator(emu));
   const alice = emu.user("Alice");
   const sender = new Sender(bot, alice.id);
@@ -53,7 +53,8 @@ Deno.test("Sender.sendMessage() sends to its chat with the options passed throug
 });
 
 Deno.test("Sender puts the chat id where the method wants it (sendChecklist: second)", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const bot = new Bot(emu.token, onEmulator(emu));
   const sender = new Sender(bot, 77);
   await sender.sendChecklist("biz-1", {

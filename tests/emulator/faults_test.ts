@@ -2,8 +2,7 @@
 // any error code, e.g. 403 or 409 in other tests), an HTML 502 page, a connection reset, a
 // late answer and a request that hangs — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
-import { Emulator } from "../../testing.ts";
-import { reachEmulator } from "../_harness.ts";
+import { openEmulator, reachEmulator } from "../_harness.ts";
 
 type Transport = "fetch" | "http" | "http-node";
 const TRANSPORTS: Transport[] = ["fetch", "http", "http-node"];
@@ -137,7 +136,8 @@ for (const t of TRANSPORTS) {
 }
 
 Deno.test("Emulator.inject() rejects unknown method names and bad counts", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   assert.throws(
     () => emu.inject("noSuchMethod", { kind: "reset" }),
     RangeError,
@@ -150,7 +150,8 @@ Deno.test("Emulator.inject() rejects unknown method names and bad counts", async
 });
 
 Deno.test("Emulator.close() ends a hanging in-process request", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   emu.inject("getMe", { kind: "hang" });
   const pending = emu.fetch(`${emu.apiRoot}/bot${emu.token}/getMe`);
   await new Promise((r) => setTimeout(r, 20));
