@@ -273,19 +273,15 @@ Deno.test("a connection reset throws BadHTTPResponse (network failure) with the 
 });
 
 Deno.test("a request with no answer throws RequestTimeoutError after BotOptions.timeout", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, onEmulator(emu, { timeout: 50 }));
-    emu.inject("getMe", { kind: "hang" });
-    await assert.rejects(bot.getMe(), (err) => {
-      assert.ok(err instanceof RequestTimeoutError);
-      assert.ok(err instanceof BadHTTPResponse);
-      assert.match(err.message, /^getMe: no answer within 50 ms/);
-      return true;
-    });
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot({ timeout: 50 });
+  const { emu, bot } = rig;
+  emu.inject("getMe", { kind: "hang" });
+  await assert.rejects(bot.getMe(), (err) => {
+    assert.ok(err instanceof RequestTimeoutError);
+    assert.ok(err instanceof BadHTTPResponse);
+    assert.match(err.message, /^getMe: no answer within 50 ms/);
+    return true;
+  });
 });
 
 // ---- the token never leaks ------------------------------------------------------------
@@ -499,15 +495,11 @@ for (
 }
 
 Deno.test("errors say which method failed and never show the URL", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, onEmulator(emu));
-    emu.inject("sendChatAction", { kind: "reset" });
-    const err = await bot.sendChatAction(1, "typing").catch((e) => e);
-    assert.match(err.message, /^sendChatAction: /);
-    assert.ok(!err.message.includes(emu.apiRoot));
-    assert.ok(!err.message.includes("http"));
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  emu.inject("sendChatAction", { kind: "reset" });
+  const err = await bot.sendChatAction(1, "typing").catch((e) => e);
+  assert.match(err.message, /^sendChatAction: /);
+  assert.ok(!err.message.includes(emu.apiRoot));
+  assert.ok(!err.message.includes("http"));
 });
