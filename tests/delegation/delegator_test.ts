@@ -468,10 +468,13 @@ Deno.test("DelegatorBot seeds inline queries per sender", async () => {
     }),
   ]]);
   const alice = t.emu.user("Alice");
+  const bob = t.emu.user("Bob");
   await alice.send("not inline");
   await alice.inlineQuery("x");
   await waitUntil(() => seeds.length === 1);
-  assert.deepEqual(seeds, [alice.id]);
+  await bob.inlineQuery("y");
+  await waitUntil(() => seeds.length === 2);
+  assert.deepEqual(seeds, [alice.id, bob.id]);
   await t.close();
 });
 
@@ -498,14 +501,23 @@ Deno.test("SpeakerBot broadcasts updates to its listeners", async () => {
   await using rig = emulatedBot({}, undefined, SpeakerBot);
   const { emu, bot } = rig;
   const listener = bot.createListener();
+  const everything = bot.createListener();
   const alice = emu.user("Alice");
   listener.capture({ chat__id: alice.id, text: /^\d+$/ });
+  everything.capture({ _: () => true });
+  everything.setOptions({ timeout: 5 });
   const running = bot.messageLoop(undefined, { timeout: 5 });
   await alice.send("not a number");
   await alice.send("42");
   const msg = await listener.wait();
   assert.equal(msg.text, "42");
+  assert.deepEqual(
+    [(await everything.wait()).text, (await everything.wait()).text],
+    ["not a number", "42"],
+    "every listener hears every update",
+  );
   listener.close();
+  everything.close();
   assert.equal(bot.mic.size, 0);
   await bot.stop();
   await running;
