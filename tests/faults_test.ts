@@ -886,7 +886,9 @@ Deno.test("stop() during a long poll returns at once and confirms; a restart rep
     rig.start({ timeout: 50 });
     await rig.alive();
     await delay(20); // polling for 50 s now
+    const t0 = performance.now();
     await rig.stop();
+    assert.ok(performance.now() - t0 < 10_000, "the 50 s long poll was cut short");
     const last = getUpdatesCalls(rig.emu).at(-1)!;
     assert.equal(last.params.timeout, 0, "the final call only confirms");
     await rig.send(2);
