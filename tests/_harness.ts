@@ -1,10 +1,14 @@
 /**
- * The wiring the tests share: a Bot (or a subclass: SpeakerBot, DelegatorBot, ...) on the
- * in-process emulator, a DelegatorBot polling it, and a forced garbage collection for
- * tests that measure what stays in memory. Every helper returns a {@linkcode Rig}: close
- * it in `finally` (or `await using`), so emulators, servers, update loops and timers end
- * even when an assertion fails. The time helpers live in ./_virtual_time.ts and
- * ./_wait_until.ts and are re-exported here.
+ * The wiring the tests share, each piece returning a {@linkcode Rig} to hold with
+ * `await using` (or to `close()` in `finally`), so emulators, servers, update loops,
+ * delegates and timers end even when an assertion fails:
+ * - `openEmulator()`: an emulator; `reachEmulator()`: one reached in process or over
+ *   HTTP, with `post()` for raw Bot API calls;
+ * - `onEmulator(emu, options)`: the options that put a bot on it in process;
+ * - `emulatedBot()`: an emulator and a Bot (or SpeakerBot, DelegatorBot, ...) on it;
+ * - `startDelegator()`: a DelegatorBot polling an emulator, with what `onError` saw.
+ * Also `timersOf()` (the timers some work starts), `collectGarbage()`/`stillHeld()` (what
+ * stays in memory), and, re-exported, `waitUntil` and the virtual-time helpers.
  * @module
  */
 import { setFlagsFromString } from "node:v8";
