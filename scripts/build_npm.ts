@@ -33,6 +33,7 @@
 
 import * as esbuild from "esbuild";
 import { runtimeApiUse } from "./bundle.ts";
+import { exists } from "./_fs.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -60,15 +61,6 @@ export interface BuildResult {
 
 function path(url: URL): string {
   return decodeURIComponent(url.pathname);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await Deno.stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The tsc launcher installed by `npm ci`; a clear error when it is missing. */

@@ -8,16 +8,9 @@
  * @module
  */
 
-const root = new URL("../", import.meta.url).pathname;
+import { exists } from "./_fs.ts";
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const root = new URL("../", import.meta.url).pathname;
 
 async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<void> {
   console.error(`setup: ${cmd} ${args.join(" ")}`);

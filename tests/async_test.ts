@@ -3,7 +3,7 @@ import * as telepotAsync from "../async.ts";
 import * as mod from "../mod.ts";
 import * as helper from "../helper.ts";
 import * as delegate from "../delegate.ts";
-import { Emulator } from "../testing.ts";
+import { onEmulator, openEmulator } from "./_harness.ts";
 
 Deno.test("async.ts exposes mod.ts's names and helper/delegate as namespaces", () => {
   for (const name of Object.keys(mod)) {
@@ -25,15 +25,14 @@ Deno.test("code written against async.ts runs a delegating bot", async () => {
       await this.sender.sendMessage(msg.text.toUpperCase());
     }
   }
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const bot = new DelegatorBot(emu.token, [[
     d.perChatId(),
     d.createOpen(Echo, { timeout: 5 }),
-  ]], {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  ]], onEmulator(emu));
   const running = bot.notifyOnMessage(undefined, { timeout: 5 });
+  rig.defer(() => bot.stop());
   const alice = emu.user("Alice");
   await alice.send("hello");
   assert.equal((await alice.nextMessage()).text, "HELLO");

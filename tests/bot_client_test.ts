@@ -2,6 +2,7 @@
 // the same calls over real HTTP.
 import assert from "node:assert/strict";
 import { Emulator, tinyPng } from "../testing.ts";
+import { emulatedBot, onEmulator, openEmulator, timersOf } from "./_harness.ts";
 import {
   BadHTTPResponse,
   Bot,
@@ -42,108 +43,91 @@ function observed(emu: Emulator): { fetch: typeof fetch; seen: Seen[] } {
 }
 
 Deno.test("call() sends JSON without files, FormData with Blob-like files, a stream with streams", async () => {
-  const emu = new Emulator();
-  try {
-    const { fetch, seen } = observed(emu);
-    const bot = new Bot(emu.token, { fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    await bot.sendMessage(alice.id, "hi");
-    await bot.sendPhoto(alice.id, tinyPng());
-    await bot.sendPhoto(alice.id, new Blob([PNG]).stream());
-    await bot.getMe();
-    assert.deepEqual(seen.map((s) => [s.method, s.body]), [
-      ["sendMessage", "json"],
-      ["sendPhoto", "form"],
-      ["sendPhoto", "stream"],
-      ["getMe", "json"],
-    ]);
-    assert.equal(seen[0].contentType, "application/json");
-    assert.equal(seen[1].contentType, null); // fetch writes FormData's own header
-    assert.match(
-      seen[2].contentType!,
-      /^multipart\/form-data; boundary=----telepot[0-9a-f]{24}$/,
-    );
-  } finally {
-    await emu.close();
-  }
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const { fetch, seen } = observed(emu);
+  const bot = new Bot(emu.token, onEmulator(emu, { fetch }));
+  const alice = emu.user("Alice");
+  await bot.sendMessage(alice.id, "hi");
+  await bot.sendPhoto(alice.id, tinyPng());
+  await bot.sendPhoto(alice.id, new Blob([PNG]).stream());
+  await bot.getMe();
+  assert.deepEqual(seen.map((s) => [s.method, s.body]), [
+    ["sendMessage", "json"],
+    ["sendPhoto", "form"],
+    ["sendPhoto", "stream"],
+    ["getMe", "json"],
+  ]);
+  assert.equal(seen[0].contentType, "application/json");
+  assert.equal(seen[1].contentType, null); // fetch writes FormData's own header
+  assert.match(
+    seen[2].contentType!,
+    /^multipart\/form-data; boundary=----telepot[0-9a-f]{24}$/,
+  );
 });
 
 Deno.test("call() calls any method by name with a params object", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot + "/",
-    });
-    const alice = emu.user("Alice");
-    const msg = await bot.call("sendMessage", {
-      chat_id: alice.id,
-      text: "by name",
-    });
-    assert.equal(msg.text, "by name");
-    assert.deepEqual(emu.calls.at(-1)!.params, {
-      chat_id: alice.id,
-      text: "by name",
-    });
-    assert.equal((await bot.call("getMe")).is_bot, true);
-    assert.equal(bot.apiRoot, emu.apiRoot);
-  } finally {
-    await emu.close();
-  }
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const bot = new Bot(emu.token, {
+    fetch: emu.fetch,
+    apiRoot: emu.apiRoot + "/",
+  });
+  const alice = emu.user("Alice");
+  const msg = await bot.call("sendMessage", {
+    chat_id: alice.id,
+    text: "by name",
+  });
+  assert.equal(msg.text, "by name");
+  assert.deepEqual(emu.calls.at(-1)!.params, {
+    chat_id: alice.id,
+    text: "by name",
+  });
+  assert.equal((await bot.call("getMe")).is_bot, true);
+  assert.equal(bot.apiRoot, emu.apiRoot);
 });
 
 Deno.test("getUpdates() adds its long-poll timeout to the request timeout", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 100,
-    });
-    // A 1 s long poll outlives the 100 ms request timeout, yet ends normally.
-    assert.deepEqual(await bot.getUpdates({ timeout: 1 }), []);
-    emu.inject("getUpdates", { kind: "hang" });
-    await assert.rejects(bot.getUpdates({ timeout: 0 }), RequestTimeoutError);
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot({ timeout: 100 });
+  const { emu, bot } = rig;
+  // A 1 s long poll outlives the 100 ms request timeout, yet ends normally.
+  assert.deepEqual(await bot.getUpdates({ timeout: 1 }), []);
+  emu.inject("getUpdates", { kind: "hang" });
+  await assert.rejects(bot.getUpdates({ timeout: 0 }), RequestTimeoutError);
 });
 
 Deno.test("a request timeout of 0 means none; the signal still aborts", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 0,
-    });
+  await using rig = emulatedBot({ timeout: 0 });
+  const { emu, bot } = rig;
+  const hang = (b: Bot) => {
     emu.inject("getMe", { kind: "hang" });
-    const pending = bot.getMe({ signal: AbortSignal.timeout(30) });
-    await assert.rejects(pending, (err: Error) => err.name === "TimeoutError");
-  } finally {
-    await emu.close();
-  }
+    return assert.rejects(
+      b.getMe({ signal: AbortSignal.timeout(30) }),
+      (err: Error) => err.name === "TimeoutError",
+    );
+  };
+  const none = await timersOf(() => hang(bot));
+  assert.deepEqual(none.filter((ms) => ms >= 1000), [], "no request timer at all");
+  // The default (60 s) does start one: the probe sees request timers.
+  const byDefault = await timersOf(() => hang(new Bot(emu.token, onEmulator(emu))));
+  assert.deepEqual(byDefault.filter((ms) => ms >= 1000), [60_000]);
 });
 
 Deno.test("an already aborted signal rejects with its reason and sends nothing", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const reason = new Error("stop");
-    const signal = AbortSignal.abort(reason);
-    await assert.rejects(bot.getMe({ signal }), (err) => err === reason);
-    await assert.rejects(
-      bot.sendPhoto(1, new Blob([PNG]).stream(), { signal }),
-      (err) => err === reason,
-    );
-    await assert.rejects(
-      bot.call("getMe", {}, { signal }),
-      (err) => err === reason,
-    );
-    assert.equal(emu.calls.length, 0);
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const reason = new Error("stop");
+  const signal = AbortSignal.abort(reason);
+  await assert.rejects(bot.getMe({ signal }), (err) => err === reason);
+  await assert.rejects(
+    bot.sendPhoto(1, new Blob([PNG]).stream(), { signal }),
+    (err) => err === reason,
+  );
+  await assert.rejects(
+    bot.call("getMe", {}, { signal }),
+    (err) => err === reason,
+  );
+  assert.equal(emu.calls.length, 0);
 });
 
 Deno.test("use() runs transformers around every call, the last installed first", async () => {
@@ -156,11 +140,7 @@ Deno.test("use() runs transformers around every call, the last installed first",
       order.push(`${name}<${method}`);
       return result;
     };
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [tag("a")],
-    });
+    const bot = new Bot(emu.token, onEmulator(emu, { transformers: [tag("a")] }));
     assert.equal(bot.use(tag("b"), tag("c")), bot);
     await bot.getMe();
     assert.deepEqual(order, [
@@ -178,39 +158,35 @@ Deno.test("use() runs transformers around every call, the last installed first",
 });
 
 Deno.test("a transformer can change parameters, see the signal, and retry", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    const signals: (AbortSignal | undefined)[] = [];
-    bot.use((next, method, params, options) => {
-      signals.push(options.signal);
-      return next(
-        method,
-        method === "sendMessage" ? { ...params, text: "[bot] " + params.text } : params,
-        options,
-      );
-    });
-    let attempts = 0;
-    bot.use(async (next, method, params, options) => {
-      for (;;) {
-        attempts++;
-        try {
-          return await next(method, params, options);
-        } catch (err) {
-          if (!(err instanceof TooManyRequestsError) || attempts > 3) throw err;
-        }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const alice = emu.user("Alice");
+  const signals: (AbortSignal | undefined)[] = [];
+  bot.use((next, method, params, options) => {
+    signals.push(options.signal);
+    return next(
+      method,
+      method === "sendMessage" ? { ...params, text: "[bot] " + params.text } : params,
+      options,
+    );
+  });
+  let attempts = 0;
+  bot.use(async (next, method, params, options) => {
+    for (;;) {
+      attempts++;
+      try {
+        return await next(method, params, options);
+      } catch (err) {
+        if (!(err instanceof TooManyRequestsError) || attempts > 3) throw err;
       }
-    });
-    emu.inject("sendMessage", { kind: "429", retryAfter: 1 }, { times: 2 });
-    const ctrl = new AbortController();
-    const msg = await bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
-    assert.equal(msg.text, "[bot] hi");
-    assert.equal(attempts, 3);
-    assert.deepEqual(signals, [ctrl.signal, ctrl.signal, ctrl.signal]);
-  } finally {
-    await emu.close();
-  }
+    }
+  });
+  emu.inject("sendMessage", { kind: "429", retryAfter: 1 }, { times: 2 });
+  const ctrl = new AbortController();
+  const msg = await bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
+  assert.equal(msg.text, "[bot] hi");
+  assert.equal(attempts, 3);
+  assert.deepEqual(signals, [ctrl.signal, ctrl.signal, ctrl.signal]);
 });
 
 Deno.test("Bot() refuses an empty token and a negative timeout", () => {

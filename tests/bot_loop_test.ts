@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../testing.ts";
 import { Bot, type Update } from "../mod.ts";
+import { onEmulator, openEmulator } from "./_harness.ts";
 
 class EchoBot extends Bot {
   readonly seen: [unknown, number][] = [];
@@ -18,10 +19,7 @@ class EchoBot extends Bot {
 Deno.test("messageLoop() hands every update to handle() by default; stop() ends it", async () => {
   const emu = new Emulator();
   try {
-    const bot = new EchoBot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-    });
+    const bot = new EchoBot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const running = bot.messageLoop(undefined, { timeout: 1 });
     await alice.send("one");
@@ -40,7 +38,7 @@ Deno.test("messageLoop() hands every update to handle() by default; stop() ends 
 Deno.test("notifyOnMessage() takes a handler with (msg, update) and stops like messageLoop()", async () => {
   const emu = new Emulator();
   try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu));
     const alice = emu.user("Alice");
     const got: string[] = [];
     let resolve!: () => void;
@@ -68,9 +66,11 @@ Deno.test("stop() without a running loop resolves; Bot.handle() does nothing", a
 });
 
 Deno.test("messageLoop() refuses a second loop while one is running", async () => {
-  const emulator = new Emulator();
-  const bot = new Bot(emulator.token, { fetch: emulator.fetch, apiRoot: emulator.apiRoot });
+  await using rig = openEmulator();
+  const emulator = rig.emu;
+  const bot = new Bot(emulator.token, onEmulator(emulator));
   const first = bot.messageLoop(() => {}, { timeout: 1 });
+  rig.defer(() => bot.stop());
   await assert.rejects(bot.messageLoop(() => {}), /already running/);
   await bot.stop();
   await first;

@@ -9,6 +9,7 @@ import { SUBTYPES, TYPES } from "../src/gen/spec_types.ts";
 import { ALIASES, EXTRA_TABLE, METHOD_TABLE } from "../src/gen/method_table.ts";
 import { tableEntries } from "../src/core/methods.ts";
 import { validateParams } from "../src/emulator/validate.ts";
+import { emulatedBot, onEmulator } from "./_harness.ts";
 
 type Fact = readonly [string, readonly string[], boolean];
 const FACTS = METHODS as unknown as Record<string, { params: readonly Fact[] }>;
@@ -259,11 +260,7 @@ Deno.test("every one of the 180 methods sends its parameters as the emulator rec
         webhookFetch: () => Promise.resolve(new Response("ok")),
       });
       try {
-        const bot = new Bot(emu.token, {
-          fetch: emu.fetch,
-          apiRoot: emu.apiRoot,
-          timeout: 5000,
-        });
+        const bot = new Bot(emu.token, onEmulator(emu, { timeout: 5000 }));
         const alice = emu.user("Alice");
         const sent = await alice.send("hello");
         const ctx = {
@@ -303,53 +300,45 @@ Deno.test("every one of the 180 methods sends its parameters as the emulator rec
 });
 
 Deno.test("message-identifier methods send an inline_message_id string as inline_message_id", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const ctx = { chatId: 1, userId: 1, messageId: 1 };
-    for (const name of MSG_ID_METHODS) {
-      const params = dummyParams(name, ctx);
-      delete params.chat_id;
-      delete params.message_id;
-      const args = toArgs(name, params);
-      args[0] = "inline-42";
-      emu.clearCalls();
-      const method = (bot as unknown as Record<
-        string,
-        (...a: unknown[]) => Promise<unknown>
-      >)[name];
-      await method.apply(bot, args).catch(() => {});
-      const got = emu.calls[0].params;
-      assert.equal(got.inline_message_id, "inline-42", name);
-      assert.ok(!("chat_id" in got) && !("message_id" in got), name);
-    }
-  } finally {
-    await emu.close();
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const ctx = { chatId: 1, userId: 1, messageId: 1 };
+  for (const name of MSG_ID_METHODS) {
+    const params = dummyParams(name, ctx);
+    delete params.chat_id;
+    delete params.message_id;
+    const args = toArgs(name, params);
+    args[0] = "inline-42";
+    emu.clearCalls();
+    const method = (bot as unknown as Record<
+      string,
+      (...a: unknown[]) => Promise<unknown>
+    >)[name];
+    await method.apply(bot, args).catch(() => {});
+    const got = emu.calls[0].params;
+    assert.equal(got.inline_message_id, "inline-42", name);
+    assert.ok(!("chat_id" in got) && !("message_id" in got), name);
   }
 });
 
 Deno.test("kickChatMember() and getChatMembersCount() send their current names", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    const group = emu.supergroup("G", [alice], { botStatus: "administrator" });
-    await bot.kickChatMember(group.id, alice.id, { until_date: 5 }).catch(
-      () => {},
-    );
-    assert.equal(emu.calls.at(-1)!.method, "banChatMember");
-    assert.deepEqual(emu.calls.at(-1)!.params, {
-      chat_id: group.id,
-      user_id: alice.id,
-      until_date: 5,
-    });
-    const count = await bot.getChatMembersCount(group.id).catch(() => undefined);
-    assert.equal(emu.calls.at(-1)!.method, "getChatMemberCount");
-    assert.deepEqual(emu.calls.at(-1)!.params, { chat_id: group.id });
-    if (count !== undefined) assert.equal(typeof count, "number");
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const alice = emu.user("Alice");
+  const group = emu.supergroup("G", [alice], { botStatus: "administrator" });
+  await bot.kickChatMember(group.id, alice.id, { until_date: 5 }).catch(
+    () => {},
+  );
+  assert.equal(emu.calls.at(-1)!.method, "banChatMember");
+  assert.deepEqual(emu.calls.at(-1)!.params, {
+    chat_id: group.id,
+    user_id: alice.id,
+    until_date: 5,
+  });
+  const count = await bot.getChatMembersCount(group.id).catch(() => undefined);
+  assert.equal(emu.calls.at(-1)!.method, "getChatMemberCount");
+  assert.deepEqual(emu.calls.at(-1)!.params, { chat_id: group.id });
+  if (count !== undefined) assert.equal(typeof count, "number");
 });
 
 Deno.test("the ephemeral-message methods of @grammyjs/types send their positional parameters", async () => {
@@ -364,7 +353,7 @@ Deno.test("the ephemeral-message methods of @grammyjs/types send their positiona
     return await emu.fetch(input, init);
   };
   try {
-    const bot = new Bot(emu.token, { fetch: recording, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: recording }));
     const ids = { chat_id: 1, receiver_user_id: 2, ephemeral_message_id: 3 };
     // Bot API 10.1 does not have them: the emulator answers 404, as Telegram does for
     // methods it does not know.
@@ -433,42 +422,34 @@ Deno.test("a method rejects extra positional arguments instead of dropping them"
 });
 
 Deno.test("a method keeps positional values over same-named options and drops undefined ones", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    const opts = {
-      chat_id: 999,
-      text: "from options",
-      parse_mode: undefined,
-      disable_notification: true,
-    };
-    // deno-lint-ignore no-explicit-any
-    await bot.sendMessage(alice.id, "positional", opts as any);
-    assert.deepEqual(emu.calls.at(-1)!.params, {
-      chat_id: alice.id,
-      text: "positional",
-      disable_notification: true,
-    });
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const alice = emu.user("Alice");
+  const opts = {
+    chat_id: 999,
+    text: "from options",
+    parse_mode: undefined,
+    disable_notification: true,
+  };
+  // deno-lint-ignore no-explicit-any
+  await bot.sendMessage(alice.id, "positional", opts as any);
+  assert.deepEqual(emu.calls.at(-1)!.params, {
+    chat_id: alice.id,
+    text: "positional",
+    disable_notification: true,
+  });
 });
 
 Deno.test("a method's signal option aborts the request and is not sent", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    const ctrl = new AbortController();
-    await bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
-    assert.ok(!("signal" in emu.calls.at(-1)!.params));
-    emu.inject("sendMessage", { kind: "hang" });
-    const pending = bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
-    const reason = new Error("changed my mind");
-    ctrl.abort(reason);
-    await assert.rejects(pending, (err) => err === reason);
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const alice = emu.user("Alice");
+  const ctrl = new AbortController();
+  await bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
+  assert.ok(!("signal" in emu.calls.at(-1)!.params));
+  emu.inject("sendMessage", { kind: "hang" });
+  const pending = bot.sendMessage(alice.id, "hi", { signal: ctrl.signal });
+  const reason = new Error("changed my mind");
+  ctrl.abort(reason);
+  await assert.rejects(pending, (err) => err === reason);
 });

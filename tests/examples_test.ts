@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { type EmulatedUser, Emulator } from "../testing.ts";
-import { waitUntil } from "./_wait_until.ts";
+import type { EmulatedUser } from "../testing.ts";
+import { onEmulator, openEmulator, waitUntil } from "./_harness.ts";
 import * as skeleton from "../examples/skeleton.ts";
 import * as counter from "../examples/counter.ts";
 import * as guess from "../examples/guess.ts";
@@ -12,18 +12,14 @@ import type { Bot } from "../mod.ts";
 function run<B extends Bot>(
   create: (token: string, opts: { fetch: typeof fetch; apiRoot: string }) => B,
 ) {
-  const emu = new Emulator();
-  const bot = create(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const rig = openEmulator();
+  const bot = create(rig.emu.token, onEmulator(rig.emu));
   const running = bot.messageLoop(undefined, { timeout: 5 });
-  return {
-    emu,
-    bot,
-    async close() {
-      await bot.stop();
-      await running;
-      await emu.close();
-    },
-  };
+  rig.defer(async () => {
+    await bot.stop();
+    await running;
+  });
+  return Object.assign(rig, { bot });
 }
 
 async function reply(
@@ -37,7 +33,7 @@ async function reply(
 
 Deno.test("examples/skeleton glances at messages of several chats and logs them", async () => {
   const lines: string[] = [];
-  const t = run((token, o) => skeleton.createBot(token, { ...o, log: (l) => lines.push(l) }));
+  await using t = run((token, o) => skeleton.createBot(token, { ...o, log: (l) => lines.push(l) }));
   const alice = t.emu.user("Alice");
   const bob = t.emu.user("Bob");
   const group = t.emu.group("Friends", [alice, bob]);
@@ -61,7 +57,7 @@ Deno.test("examples/skeleton glances at messages of several chats and logs them"
 });
 
 Deno.test("examples/counter counts per chat, several chats at once, and starts over when idle", async () => {
-  const t = run((token, o) => counter.createBot(token, { ...o, idle: 0.5 }));
+  await using t = run((token, o) => counter.createBot(token, { ...o, idle: 0.5 }));
   const users = ["Alice", "Bob", "Carol"].map((n) => t.emu.user(n));
   const answers = await Promise.all(users.map(async (u) => {
     const got: string[] = [];
@@ -98,7 +94,7 @@ async function play(user: EmulatedUser): Promise<number> {
 Deno.test("examples/guess plays a full game in several chats at once", async () => {
   const numbers = [17, 83, 50];
   let next = 0;
-  const t = run((token, o) => guess.createBot(token, { ...o, pick: () => numbers[next++] }));
+  await using t = run((token, o) => guess.createBot(token, { ...o, pick: () => numbers[next++] }));
   const users = ["Alice", "Bob", "Carol"].map((n) => t.emu.user(n));
   const found: number[] = [];
   for (const u of users) {
@@ -124,7 +120,7 @@ Deno.test("examples/guess plays a full game in several chats at once", async () 
 });
 
 Deno.test("examples/guess hints at non-numbers and expires when the player is silent", async () => {
-  const t = run((token, o) => guess.createBot(token, { ...o, timeout: 0.5, pick: () => 42 }));
+  await using t = run((token, o) => guess.createBot(token, { ...o, timeout: 0.5, pick: () => 42 }));
   const alice = t.emu.user("Alice");
   assert.equal(await reply(alice, "/start"), "Guess my number");
   assert.equal(await reply(alice, "forty-two?"), "Give me a number, please.");
@@ -138,14 +134,12 @@ Deno.test("examples/guess hints at non-numbers and expires when the player is si
 });
 
 Deno.test("examples/chatbox records messages from anyone, welcomes newcomers, the owner reads them", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const owner = emu.user("Owner");
-  const bot = chatbox.createBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    ownerId: owner.id,
-  });
+  const bot = chatbox.createBot(emu.token, onEmulator(emu, { ownerId: owner.id }));
   const running = bot.messageLoop(undefined, { timeout: 5 });
+  rig.defer(() => bot.stop());
   const alice = emu.user("Alice");
   const bob = emu.user("Bob");
   assert.equal(await reply(owner, "/unread"), "No unread messages");
@@ -182,7 +176,7 @@ Deno.test("examples/chatbox records messages from anyone, welcomes newcomers, th
 });
 
 Deno.test("examples/chatbox without an owner id: the first to send /owner owns it", async () => {
-  const t = run((token, o) => chatbox.createBot(token, o));
+  await using t = run((token, o) => chatbox.createBot(token, o));
   const alice = t.emu.user("Alice");
   const bob = t.emu.user("Bob");
   assert.equal(await reply(alice, "/owner"), "You are the owner.");
@@ -199,7 +193,7 @@ Deno.test("examples/chatbox without an owner id: the first to send /owner owns i
 });
 
 Deno.test("examples/alarm rings after the delay, in several chats, and stop() cancels pending alarms", async () => {
-  const t = run((token, o) => alarm.createBot(token, { ...o, idle: 0.05 }));
+  await using t = run((token, o) => alarm.createBot(token, { ...o, idle: 0.05 }));
   const alice = t.emu.user("Alice");
   const bob = t.emu.user("Bob");
   const carol = t.emu.user("Carol");

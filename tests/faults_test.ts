@@ -29,7 +29,7 @@ import { BadHTTPResponse } from "../src/core/errors/http.ts";
 import { TooManyRequestsError } from "../src/core/errors/telegram.ts";
 import type { LoopOptions } from "../src/updates/loop.ts";
 import type { Update } from "../src/core/types.ts";
-import { waitUntil } from "./_wait_until.ts";
+import { onEmulator, waitUntil } from "./_harness.ts";
 
 // ---- the rig ------------------------------------------------------------------------------
 
@@ -474,7 +474,7 @@ Deno.test("messageLoop() ends on 409 while a webhook is set; nothing pending is 
 
 Deno.test("a second instance polling ends the first with 409; the second gets every update once", async () => {
   await withRig({}, async (rig) => {
-    const other = new Bot(rig.emu.token, { fetch: rig.emu.fetch, apiRoot: rig.emu.apiRoot });
+    const other = new Bot(rig.emu.token, onEmulator(rig.emu));
     const first = rig.start({ timeout: 30 });
     await rig.alive();
     const second = other.messageLoop(rig.record, { timeout: 1, onError: rig.onError });
@@ -862,11 +862,11 @@ Deno.test("a delegate that never resolves holds only its chat; stop() is bounded
     assert.equal(rig.emu.pendingUpdateCount, 7, "confirmed below the stuck update only");
     // The next process (a new bot) gets them all again: at least once for every one.
     rig.work = undefined;
-    const next = new DelegatorBot(rig.emu.token, [[perChatId(), createOpen(Echo, rig)]], {
-      fetch: rig.emu.fetch,
-      apiRoot: rig.emu.apiRoot,
-      onError: rig.onError,
-    });
+    const next = new DelegatorBot(
+      rig.emu.token,
+      [[perChatId(), createOpen(Echo, rig)]],
+      onEmulator(rig.emu, { onError: rig.onError }),
+    );
     const running = next.messageLoop(undefined, { timeout: 1, onError: rig.onError });
     await rig.until(["stuck", ...texts]);
     await next.stop();
@@ -884,7 +884,9 @@ Deno.test("stop() during a long poll returns at once and confirms; a restart rep
     rig.start({ timeout: 50 });
     await rig.alive();
     await delay(20); // polling for 50 s now
+    const t0 = performance.now();
     await rig.stop();
+    assert.ok(performance.now() - t0 < 10_000, "the 50 s long poll was cut short");
     const last = getUpdatesCalls(rig.emu).at(-1)!;
     assert.equal(last.params.timeout, 0, "the final call only confirms");
     await rig.send(2);
@@ -922,7 +924,9 @@ Deno.test("stop() during a 429 wait (retry_after 30) returns at once", async () 
     rig.start();
     await waitUntil(() => rig.reported("getUpdates").length === 1);
     assert.equal(rig.errors[0].ctx.retryIn, 30_000);
+    const t0 = performance.now();
     await rig.stop();
+    assert.ok(performance.now() - t0 < 10_000, "not the 30 s wait");
     rig.start();
     await rig.until(rig.sent);
     await rig.stop();
@@ -948,7 +952,7 @@ Deno.test("stop() with busy delegates lets them finish what they were handed: ev
     rig.assertConfirmed();
     assert.deepEqual(rig.errors, []);
     // A new bot on the same Bot API gets nothing again.
-    const again = new Bot(rig.emu.token, { fetch: rig.emu.fetch, apiRoot: rig.emu.apiRoot });
+    const again = new Bot(rig.emu.token, onEmulator(rig.emu));
     assert.deepEqual(await again.getUpdates({ timeout: 0 }), []);
   });
 });
@@ -1074,7 +1078,8 @@ Deno.test("a repeated update_id after the loop ended on 409 is not handled again
     rig.start({ timeout: 30 });
     const texts = await rig.send(3);
     await rig.until(texts);
-    // Another poller (a deploy overlapping) ends the loop before it confirmed the batch.
+    // Another poller (a deploy overlapping) ends the loop before it confirmed the batch
+    // (kind "5xx" is the emulator's JSON {ok:false} answer; here with status 409).
     rig.emu.inject("getUpdates", { kind: "5xx", status: 409, description: "Conflict: terminated" });
     const more = await rig.send(1);
     await assert.rejects(rig.running!, (err: unknown) => {
@@ -1108,13 +1113,11 @@ Deno.test("a crash (the process goes silent mid-batch) loses nothing: a new bot 
         init?.signal?.addEventListener("abort", () => reject(init.signal!.reason));
       });
     };
-    const crashing = new DelegatorBot(rig.emu.token, [[perChatId(), createOpen(Echo, rig)]], {
-      fetch: deadly,
-      apiRoot: rig.emu.apiRoot,
-      onError: () => {},
-      timeout: 300,
-      stopTimeout: 100,
-    });
+    const crashing = new DelegatorBot(
+      rig.emu.token,
+      [[perChatId(), createOpen(Echo, rig)]],
+      onEmulator(rig.emu, { fetch: deadly, onError: () => {}, timeout: 300, stopTimeout: 100 }),
+    );
     rig.work = async () => await delay(30);
     const running = crashing.messageLoop(undefined, {
       timeout: 1,

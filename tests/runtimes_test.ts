@@ -17,6 +17,7 @@ import assert from "node:assert/strict";
 import { buildNpm } from "../scripts/build_npm.ts";
 import { bundle, stopBundler } from "../scripts/bundle.ts";
 import * as esbuild from "esbuild";
+import { exists } from "../scripts/_fs.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname)
   .replace(/\/$/, "");
@@ -25,15 +26,6 @@ const CHROMIUM = Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium";
 const BUN_VERSION = "1.4.4";
 /** Bound on each runtime's run: far above what they take (seconds), so a hang fails. */
 const STEP_TIMEOUT_MS = 180_000;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Ran {
   code: number;

@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { Emulator } from "../testing.ts";
 import { serveWebhook } from "../examples/webhook.ts";
+import { onEmulator } from "./_harness.ts";
 
 Deno.test("examples/webhook counts per chat on a webhook the emulator POSTs to over HTTP", async () => {
   const emu = new Emulator();
-  const running = await serveWebhook(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    port: 0,
-  });
+  const running = await serveWebhook(emu.token, onEmulator(emu, { port: 0 }));
   try {
     const set = emu.calls.find((c) => c.method === "setWebhook")!;
     assert.equal(set.params.url, running.url);

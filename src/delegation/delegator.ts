@@ -22,6 +22,22 @@ import { Pattern, type SeedRecord, settlementOf } from "./seed_record.ts";
 /** The abort reason of every ended delegate's signal (made on first use). */
 let delegateEnded: StopListening | undefined;
 
+/**
+ * {@linkcode delegateEnded}, made without a stack trace: V8 keeps the functions of a
+ * captured stack, and with them the first ended delegate's record, for good.
+ */
+function endedReason(): StopListening {
+  if (delegateEnded !== undefined) return delegateEnded;
+  const E = Error as { stackTraceLimit?: number };
+  const limit = E.stackTraceLimit;
+  if (typeof limit === "number") E.stackTraceLimit = 0;
+  try {
+    return delegateEnded = new StopListening("the delegate ended");
+  } finally {
+    if (typeof limit === "number") E.stackTraceLimit = limit;
+  }
+}
+
 /** Records the update kind of the payload of an update handed to `handle()` directly. */
 function note(update: unknown): void {
   if (update !== null && typeof update === "object") takePayload(update as Update);
@@ -268,7 +284,7 @@ export class DelegatorBot extends SpeakerBot {
   #release(rec: SeedRecord): void {
     // One shared reason: building an Error (its stack) per ended delegate was a
     // measurable share of a busy bot's CPU, and the reason carries no per-delegate facts.
-    rec.controller?.abort(delegateEnded ??= new StopListening("the delegate ended"));
+    rec.controller?.abort(endedReason());
     rec.controller = null;
     rec.closeListeners();
     rec.listeners = null;

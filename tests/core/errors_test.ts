@@ -18,6 +18,7 @@ import {
   UnauthorizedError,
 } from "../../mod.ts";
 import { telegramError } from "../../src/core/errors/telegram.ts";
+import { emulatedBot, onEmulator } from "../_harness.ts";
 
 Deno.test("telegramError() picks the class by error_code, description and parameters", () => {
   const cases: [
@@ -104,22 +105,14 @@ Deno.test("telegramError() picks the class by error_code, description and parame
 });
 
 function setup(token?: string) {
-  const emu = new Emulator({ token });
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    timeout: 2000,
-  });
-  return { emu, bot };
+  return emulatedBot({ timeout: 2000 }, { token });
 }
 
 Deno.test("Bot methods throw UnauthorizedError for a wrong token (emulator's 401)", async () => {
-  const { emu } = setup();
+  await using rig = setup();
+  const { emu } = rig;
   try {
-    const bot = new Bot("111:wrong", {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-    });
+    const bot = new Bot("111:wrong", onEmulator(emu));
     await assert.rejects(bot.getMe(), (err) => {
       assert.ok(err instanceof UnauthorizedError);
       assert.equal(err.errorCode, 401);
@@ -132,7 +125,8 @@ Deno.test("Bot methods throw UnauthorizedError for a wrong token (emulator's 401
 });
 
 Deno.test("sendMessage() throws BotWasBlockedError when the user blocked the bot", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.block(alice);
@@ -148,7 +142,8 @@ Deno.test("sendMessage() throws BotWasBlockedError when the user blocked the bot
 });
 
 Deno.test("sendMessage() throws ChatNotFoundError for an unknown chat", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     await assert.rejects(bot.sendMessage(987654321, "hi"), (err) => {
       assert.ok(err instanceof ChatNotFoundError);
@@ -161,7 +156,8 @@ Deno.test("sendMessage() throws ChatNotFoundError for an unknown chat", async ()
 });
 
 Deno.test("sendMessage() throws NotEnoughRightsError in a channel where the bot may not post", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const channel = emu.channel("News", { botStatus: "member" });
     await assert.rejects(bot.sendMessage(channel.id, "hi"), (err) => {
@@ -174,7 +170,8 @@ Deno.test("sendMessage() throws NotEnoughRightsError in a channel where the bot 
 });
 
 Deno.test("sendMessage() throws TooManyRequestsError with retryAfter on a 429", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 3 });
@@ -190,7 +187,8 @@ Deno.test("sendMessage() throws TooManyRequestsError with retryAfter on a 429", 
 });
 
 Deno.test("getUpdates() throws ConflictError when another getUpdates takes over", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     // As Telegram does, a newer getUpdates terminates the pending one with a 409.
     const first = bot.getUpdates({ timeout: 5 }).catch((err) => err);
@@ -205,9 +203,11 @@ Deno.test("getUpdates() throws ConflictError when another getUpdates takes over"
 });
 
 Deno.test("a 403 'bot was kicked' answer throws BotWasKickedError", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
+    // Kind "5xx" is the emulator's JSON {ok:false} answer; its status can be any error code.
     emu.inject("sendMessage", {
       kind: "5xx",
       status: 403,
@@ -220,7 +220,8 @@ Deno.test("a 403 'bot was kicked' answer throws BotWasKickedError", async () => 
 });
 
 Deno.test("a JSON 5xx answer throws a TelegramError with its code", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getMe", { kind: "5xx", status: 502 });
     await assert.rejects(bot.getMe(), (err) => {
@@ -234,7 +235,8 @@ Deno.test("a JSON 5xx answer throws a TelegramError with its code", async () => 
 });
 
 Deno.test("an HTML 502 page throws BadHTTPResponse with the status and the start of the body", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getUpdates", { kind: "html", status: 502 });
     await assert.rejects(bot.getUpdates(), (err) => {
@@ -254,7 +256,8 @@ Deno.test("an HTML 502 page throws BadHTTPResponse with the status and the start
 });
 
 Deno.test("a connection reset throws BadHTTPResponse (network failure) with the cause kept", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getMe", { kind: "reset" });
     await assert.rejects(bot.getMe(), (err) => {
@@ -270,23 +273,15 @@ Deno.test("a connection reset throws BadHTTPResponse (network failure) with the 
 });
 
 Deno.test("a request with no answer throws RequestTimeoutError after BotOptions.timeout", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 50,
-    });
-    emu.inject("getMe", { kind: "hang" });
-    await assert.rejects(bot.getMe(), (err) => {
-      assert.ok(err instanceof RequestTimeoutError);
-      assert.ok(err instanceof BadHTTPResponse);
-      assert.match(err.message, /^getMe: no answer within 50 ms/);
-      return true;
-    });
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot({ timeout: 50 });
+  const { emu, bot } = rig;
+  emu.inject("getMe", { kind: "hang" });
+  await assert.rejects(bot.getMe(), (err) => {
+    assert.ok(err instanceof RequestTimeoutError);
+    assert.ok(err instanceof BadHTTPResponse);
+    assert.match(err.message, /^getMe: no answer within 50 ms/);
+    return true;
+  });
 });
 
 // ---- the token never leaks ------------------------------------------------------------
@@ -387,11 +382,7 @@ async function everyError(token: string): Promise<[string, unknown][]> {
     }
   };
   try {
-    const bot = new Bot(token, {
-      fetch: emu.fetch,
-      apiRoot: emu.apiRoot,
-      timeout: 100,
-    });
+    const bot = new Bot(token, onEmulator(emu, { timeout: 100 }));
     const http = new Bot(token, { apiRoot: srv.apiRoot, timeout: 2000 });
     if (token === PLAIN) {
       const alice = emu.user("Alice");
@@ -399,7 +390,7 @@ async function everyError(token: string): Promise<[string, unknown][]> {
       await catchIt(
         "401",
         () =>
-          new Bot(token + "x", { fetch: emu.fetch, apiRoot: emu.apiRoot })
+          new Bot(token + "x", onEmulator(emu))
             .getMe(),
       );
       await catchIt("400 chat not found", () => bot.sendMessage(5, "x"));
@@ -504,15 +495,11 @@ for (
 }
 
 Deno.test("errors say which method failed and never show the URL", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    emu.inject("sendChatAction", { kind: "reset" });
-    const err = await bot.sendChatAction(1, "typing").catch((e) => e);
-    assert.match(err.message, /^sendChatAction: /);
-    assert.ok(!err.message.includes(emu.apiRoot));
-    assert.ok(!err.message.includes("http"));
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  emu.inject("sendChatAction", { kind: "reset" });
+  const err = await bot.sendChatAction(1, "typing").catch((e) => e);
+  assert.match(err.message, /^sendChatAction: /);
+  assert.ok(!err.message.includes(emu.apiRoot));
+  assert.ok(!err.message.includes("http"));
 });

@@ -2,36 +2,35 @@
 // refusal to run under Deno (its node:http re-sends destroyed keep-alive requests).
 import assert from "node:assert/strict";
 import { BadHTTPResponse, Bot, type Transport } from "../../mod.ts";
-import { Emulator } from "../../testing.ts";
 import { neverSent } from "../../src/core/never_sent.ts";
+import { onEmulator, openEmulator } from "../_harness.ts";
 
 Deno.test("Bot({ transport }) sends JSON calls through it and uploads through fetch", async () => {
-  const emu = new Emulator();
-  try {
-    const seen: string[] = [];
-    const transport: Transport = async (url, init) => {
-      seen.push(
-        `${init.method} ${url.slice(url.lastIndexOf("/") + 1)} ${init.headers["content-type"]}`,
-      );
-      return await emu.fetch(url, init);
-    };
-    let fetched = 0;
-    const bot = new Bot(emu.token, {
-      apiRoot: emu.apiRoot,
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const seen: string[] = [];
+  const transport: Transport = async (url, init) => {
+    seen.push(
+      `${init.method} ${url.slice(url.lastIndexOf("/") + 1)} ${init.headers["content-type"]}`,
+    );
+    return await emu.fetch(url, init);
+  };
+  let fetched = 0;
+  const bot = new Bot(
+    emu.token,
+    onEmulator(emu, {
       transport,
       fetch: (input, init) => {
         fetched++;
         return emu.fetch(input, init);
       },
-    });
-    const alice = emu.user("Alice");
-    assert.equal((await bot.sendMessage(alice.id, "hi")).text, "hi");
-    await bot.sendDocument(alice.id, new Blob(["x"]));
-    assert.deepEqual(seen, ["POST sendMessage application/json"]);
-    assert.equal(fetched, 1);
-  } finally {
-    await emu.close();
-  }
+    }),
+  );
+  const alice = emu.user("Alice");
+  assert.equal((await bot.sendMessage(alice.id, "hi")).text, "hi");
+  await bot.sendDocument(alice.id, new Blob(["x"]));
+  assert.deepEqual(seen, ["POST sendMessage application/json"]);
+  assert.equal(fetched, 1);
 });
 
 Deno.test("Bot({ transport }) errors keep their meaning: abort, timeout, network failure", async () => {
@@ -52,17 +51,10 @@ Deno.test("Bot({ transport }) errors keep their meaning: abort, timeout, network
   assert.match(err.message, /may have been delivered/);
   assert.throws(() => new Bot("1:x", { transport: 42 as unknown as Transport }), TypeError);
   // "fetch": the (given or global) fetch, as under Deno by default.
-  const emu = new Emulator();
-  try {
-    const viaFetch = new Bot(emu.token, {
-      apiRoot: emu.apiRoot,
-      fetch: emu.fetch,
-      transport: "fetch",
-    });
-    assert.equal((await viaFetch.getMe()).id, emu.bot.id);
-  } finally {
-    await emu.close();
-  }
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const viaFetch = new Bot(emu.token, onEmulator(emu, { transport: "fetch" }));
+  assert.equal((await viaFetch.getMe()).id, emu.bot.id);
 });
 
 Deno.test("nodeTransport() refuses to run under Deno", async () => {

@@ -1,41 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  type DelegationPattern,
-  DelegatorBot,
-  SpeakerBot,
-} from "../../src/delegation/delegator.ts";
+import { DelegatorBot, SpeakerBot } from "../../src/delegation/delegator.ts";
 import { call, createOpen, perApplication, perChatId, perInlineFromId } from "../../delegate.ts";
 import { ChatHandler, StopListening, WaitTooLong } from "../../helper.ts";
-import { Emulator } from "../../testing.ts";
 import { delay } from "../../src/time/timers.ts";
-import { waitUntil } from "../_wait_until.ts";
-import type { ErrorContext } from "../../src/updates/report.ts";
+import { emulatedBot, startDelegator, stillHeld, waitUntil } from "../_harness.ts";
 import type { SeedTuple } from "../../src/delegation/context.ts";
-
-function start(
-  patterns: readonly DelegationPattern[],
-  options: { stopTimeout?: number } = {},
-) {
-  const emu = new Emulator();
-  const seen: { err: unknown; ctx: ErrorContext }[] = [];
-  const bot = new DelegatorBot(emu.token, patterns, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    onError: (err, ctx) => seen.push({ err, ctx }),
-    ...options,
-  });
-  const running = bot.messageLoop(undefined, { timeout: 5 });
-  return {
-    emu,
-    bot,
-    seen,
-    async close() {
-      await bot.stop();
-      await running;
-      await emu.close();
-    },
-  };
-}
 
 const texts = (msgs: { text?: string }[]) => msgs.map((m) => m.text);
 
@@ -55,7 +24,7 @@ Deno.test("DelegatorBot keeps one live delegate per chat and several chats at on
       created++;
     }
   }
-  const t = start([[perChatId(), createOpen(Counting, { timeout: 30 })]]);
+  await using t = startDelegator([[perChatId(), createOpen(Counting, { timeout: 30 })]]);
   const [alice, bob, carol] = ["Alice", "Bob", "Carol"].map((n) => t.emu.user(n));
   await Promise.all([alice, bob, carol].map(async (u) => {
     for (let i = 0; i < 3; i++) {
@@ -85,7 +54,7 @@ Deno.test("DelegatorBot gives per-chat order with concurrency across chats", asy
       await this.sender.sendMessage(`done ${msg.text}`);
     }
   }
-  const t = start([[perChatId(), createOpen(Slow)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Slow)]]);
   const a = t.emu.user("A");
   const b = t.emu.user("B");
   await a.send("a1");
@@ -116,7 +85,7 @@ Deno.test("DelegatorBot starts a new delegate after one idles out", async () => 
       closed.push(reason);
     }
   }
-  const t = start([[perChatId(), createOpen(Idle, { timeout: 0.1 })]]);
+  await using t = startDelegator([[perChatId(), createOpen(Idle, { timeout: 0.1 })]]);
   const alice = t.emu.user("Alice");
   await alice.send("x");
   await alice.nextMessage();
@@ -154,7 +123,7 @@ Deno.test("a message arriving while its delegate closes goes to the next delegat
       await this.sender.sendMessage("closed");
     }
   }
-  const t = start([[perChatId(), createOpen(Bye)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Bye)]]);
   const alice = t.emu.user("Alice");
   await alice.send("hi");
   assert.equal((await alice.nextMessage()).text, "got hi");
@@ -191,7 +160,7 @@ Deno.test("messages queued behind a closing message also go to the next delegate
       await this.sender.sendMessage(`echo ${msg.text}`);
     }
   }
-  const t = start([[perChatId(), createOpen(Quitter)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Quitter)]]);
   const alice = t.emu.user("Alice");
   await alice.send("quit");
   await alice.send("after 1");
@@ -214,7 +183,7 @@ Deno.test("DelegatorBot reports a throwing factory and tries again with the next
       await this.sender.sendMessage(`ok ${msg.text}`);
     }
   }
-  const t = start([[perChatId(), createOpen(Flaky)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Flaky)]]);
   const alice = t.emu.user("Alice");
   await alice.send("first");
   await waitUntil(() => t.seen.length === 1);
@@ -237,7 +206,7 @@ Deno.test("DelegatorBot reports a failing delegate and keeps serving", async () 
       closed.push(reason);
     }
   }
-  const t = start([[perChatId(), createOpen(Fragile)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Fragile)]]);
   const alice = t.emu.user("Alice");
   const bob = t.emu.user("Bob");
   await alice.send("crash");
@@ -258,7 +227,7 @@ Deno.test("DelegatorBot reports a failing delegate and keeps serving", async () 
 
 Deno.test("DelegatorBot reports a throwing seed function; other patterns still run", async () => {
   const calls: string[] = [];
-  const t = start([
+  await using t = startDelegator([
     [() => {
       throw new Error("seed broke");
     }, call(() => calls.push("never"))],
@@ -287,7 +256,7 @@ Deno.test("DelegatorBot seed rules: null none, tuple keyed by value, other objec
         new Promise((r) => signal.addEventListener("abort", r)),
       ]);
     });
-  const t = start([
+  await using t = startDelegator([
     [
       (msg: { text: string }) => msg.text === "none" ? null : undefined,
       keep("never"),
@@ -322,7 +291,7 @@ Deno.test("DelegatorBot seed rules: null none, tuple keyed by value, other objec
 
 Deno.test("DelegatorBot: payloads without a chat yield no seed, and nothing stalls", async () => {
   const started: string[] = [];
-  const t = start([[
+  await using t = startDelegator([[
     perChatId(),
     call(([, msg]) => void started.push(msg.text)),
   ]]);
@@ -338,14 +307,25 @@ Deno.test("DelegatorBot: payloads without a chat yield no seed, and nothing stal
 
 Deno.test("DelegatorBot gives each delegate a signal that aborts when it ends", async () => {
   const signals: AbortSignal[] = [];
-  const t = start([[
+  let finish!: () => void;
+  const working = new Promise<void>((r) => (finish = r));
+  await using t = startDelegator([[
     perChatId(),
-    call((_st, signal: AbortSignal) => void signals.push(signal)),
+    call(async (_st, signal: AbortSignal) => {
+      signals.push(signal);
+      await working;
+    }),
   ]]);
   await t.emu.user("Alice").send("x");
-  await waitUntil(() => signals.length === 1 && signals[0].aborted);
+  await t.emu.user("Bob").send("y");
+  await waitUntil(() => signals.length === 2);
+  assert.notEqual(signals[0], signals[1], "each delegate has its own");
+  assert.deepEqual(signals.map((s) => s.aborted), [false, false], "not before it ends");
+  finish();
+  await waitUntil(() => signals.every((s) => s.aborted));
   assert.ok(signals[0].aborted);
   assert.ok(signals[0].reason instanceof StopListening);
+  assert.ok(signals[1].reason instanceof StopListening);
   await t.close();
 });
 
@@ -358,7 +338,7 @@ Deno.test("DelegatorBot.stop() aborts delegates and waits for them", async () =>
       ended.push(reason);
     }
   }
-  const t = start([[perChatId(), createOpen(Waiter)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Waiter)]]);
   for (const n of ["A", "B", "C"]) await t.emu.user(n).send("hi");
   await waitUntil(() => t.bot.liveDelegates === 3);
   await t.close();
@@ -368,7 +348,7 @@ Deno.test("DelegatorBot.stop() aborts delegates and waits for them", async () =>
 
 Deno.test("DelegatorBot.stop() is bounded when a delegate ignores its signal", async () => {
   let stuck!: () => void;
-  const t = start(
+  await using t = startDelegator(
     [[perChatId(), call(() => new Promise<void>((r) => (stuck = r)))]],
     { stopTimeout: 50 },
   );
@@ -382,28 +362,61 @@ Deno.test("DelegatorBot.stop() is bounded when a delegate ignores its signal", a
 });
 
 Deno.test("DelegatorBot prunes records: memory follows live seeds, not seeds ever seen", async () => {
-  const t = start([[
-    perChatId(),
-    call(async ([bot, msg]) => {
+  // Tuple seeds are kept by their records only: a seed still in memory after a full
+  // garbage collection is a record the bot still holds.
+  const seeds: WeakRef<object>[] = [];
+  await using t = startDelegator([[
+    (msg: { chat: { id: number } }) => {
+      const seed = [msg.chat.id, "chat"];
+      seeds.push(new WeakRef(seed));
+      return seed;
+    },
+    call(async ([bot, msg], signal: AbortSignal) => {
       await bot.sendMessage(msg.chat.id, "hi");
+      if (msg.text === "stay") await new Promise((r) => signal.addEventListener("abort", r));
     }),
   ]]);
   const users = Array.from({ length: 50 }, (_, i) => t.emu.user(`U${i}`));
-  await Promise.all(users.map((u) => u.send("x")));
+  await Promise.all(users.map((u, i) => u.send(i === 0 ? "stay" : "x")));
   await Promise.all(users.map((u) => u.nextMessage()));
-  await waitUntil(() => t.bot.liveDelegates === 0);
+  await waitUntil(() => t.bot.liveDelegates === 1);
+  assert.equal(seeds.length, 50);
+  assert.equal(await stillHeld(seeds), 1, "only the live delegate's record is kept");
   await t.close();
 });
 
 Deno.test("DelegatorBot routes a chat's messages only to that chat's listener", async () => {
-  const t = start([[perChatId(), createOpen(Counter)]]);
+  const queued: string[] = [];
+  const handled: string[] = [];
+  class Routed extends ChatHandler {
+    count = 0;
+    constructor(st: SeedTuple) {
+      super(st);
+      const queue = this.listener.queue;
+      const put = queue.put.bind(queue);
+      queue.put = (msg: unknown) => {
+        queued.push(`${this.chatId}<-${(msg as { text: string }).text}`);
+        put(msg);
+      };
+    }
+    async onChatMessage(msg: { text: string }) {
+      handled.push(`${this.chatId}<-${msg.text}`);
+      await this.sender.sendMessage(String(++this.count));
+    }
+  }
+  await using t = startDelegator([[perChatId(), createOpen(Routed)]]);
   const alice = t.emu.user("Alice");
   const bob = t.emu.user("Bob");
-  await alice.send("a");
-  await alice.nextMessage();
-  await bob.send("b");
-  await bob.nextMessage();
+  for (const [u, text] of [[alice, "a1"], [bob, "b1"], [alice, "a2"], [bob, "b2"]] as const) {
+    await u.send(text);
+    await u.nextMessage();
+  }
   assert.equal(t.bot.mic.size, 2);
+  const [a, b] = [alice.id, bob.id];
+  assert.deepEqual(handled, [`${a}<-a1`, `${b}<-b1`, `${a}<-a2`, `${b}<-b2`]);
+  assert.deepEqual(queued, [`${a}<-a2`, `${b}<-b2`], "the microphone fed each queue its chat only");
+  assert.deepEqual(texts(alice.received()), ["1", "2"]);
+  assert.deepEqual(texts(bob.received()), ["1", "2"]);
   await t.close();
 });
 
@@ -447,7 +460,7 @@ Deno.test("DelegatorBot dispatch cost follows matching listeners, not live ones"
 
 Deno.test("DelegatorBot seeds inline queries per sender", async () => {
   const seeds: unknown[] = [];
-  const t = start([[
+  await using t = startDelegator([[
     perInlineFromId(),
     call(async ([bot, q, seed]) => {
       seeds.push(seed);
@@ -455,16 +468,19 @@ Deno.test("DelegatorBot seeds inline queries per sender", async () => {
     }),
   ]]);
   const alice = t.emu.user("Alice");
+  const bob = t.emu.user("Bob");
   await alice.send("not inline");
   await alice.inlineQuery("x");
   await waitUntil(() => seeds.length === 1);
-  assert.deepEqual(seeds, [alice.id]);
+  await bob.inlineQuery("y");
+  await waitUntil(() => seeds.length === 2);
+  assert.deepEqual(seeds, [alice.id, bob.id]);
   await t.close();
 });
 
 Deno.test("DelegatorBot: a Monitor per application sees every chat", async () => {
   const seen: string[] = [];
-  const t = start([[
+  await using t = startDelegator([[
     perApplication(),
     call(async ([bot], signal: AbortSignal) => {
       const listener = bot.createListener();
@@ -482,24 +498,29 @@ Deno.test("DelegatorBot: a Monitor per application sees every chat", async () =>
 });
 
 Deno.test("SpeakerBot broadcasts updates to its listeners", async () => {
-  const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  await using rig = emulatedBot({}, undefined, SpeakerBot);
+  const { emu, bot } = rig;
   const listener = bot.createListener();
+  const everything = bot.createListener();
   const alice = emu.user("Alice");
   listener.capture({ chat__id: alice.id, text: /^\d+$/ });
+  everything.capture({ _: () => true });
+  everything.setOptions({ timeout: 5 });
   const running = bot.messageLoop(undefined, { timeout: 5 });
   await alice.send("not a number");
   await alice.send("42");
   const msg = await listener.wait();
   assert.equal(msg.text, "42");
+  assert.deepEqual(
+    [(await everything.wait()).text, (await everything.wait()).text],
+    ["not a number", "42"],
+    "every listener hears every update",
+  );
   listener.close();
+  everything.close();
   assert.equal(bot.mic.size, 0);
   await bot.stop();
   await running;
-  await emu.close();
 });
 
 Deno.test("DelegatorBot rejects malformed patterns", () => {

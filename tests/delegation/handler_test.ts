@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  type DelegationPattern,
-  DelegatorBot,
-  SpeakerBot,
-} from "../../src/delegation/delegator.ts";
+import { SpeakerBot } from "../../src/delegation/delegator.ts";
 import {
   call,
   createOpen,
@@ -26,30 +22,8 @@ import {
   UserHandler,
   WaitTooLong,
 } from "../../helper.ts";
-import { Emulator } from "../../testing.ts";
-import { waitUntil } from "../_wait_until.ts";
-import type { ErrorContext } from "../../src/updates/report.ts";
 
-function start(patterns: readonly DelegationPattern[]) {
-  const emu = new Emulator();
-  const seen: { err: unknown; ctx: ErrorContext }[] = [];
-  const bot = new DelegatorBot(emu.token, patterns, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    onError: (err, ctx) => seen.push({ err, ctx }),
-  });
-  const running = bot.messageLoop(undefined, { timeout: 5 });
-  return {
-    emu,
-    bot,
-    seen,
-    async close() {
-      await bot.stop();
-      await running;
-      await emu.close();
-    },
-  };
-}
+import { emulatedBot, startDelegator, waitUntil } from "../_harness.ts";
 
 const keyboard = (data: string) => ({
   reply_markup: { inline_keyboard: [[{ text: data, callback_data: data }]] },
@@ -72,7 +46,7 @@ Deno.test("ChatHandler routes chat messages, edits and button presses of its cha
       await this.sender.sendMessage(`pressed ${q.data}`);
     }
   }
-  const t = start([[perChatId(), createOpen(Router)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Router)]]);
   const alice = t.emu.user("Alice");
   const sent = await alice.send("menu");
   const menu = await alice.nextMessage();
@@ -96,7 +70,7 @@ Deno.test("ChatHandler.open() returning true consumes the first message", async 
       log.push(`msg ${msg.text}`);
     }
   }
-  const t = start([[perChatId(), createOpen(Greeter)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Greeter)]]);
   const alice = t.emu.user("Alice");
   await alice.send("first");
   assert.equal((await alice.nextMessage()).text, "welcome");
@@ -117,7 +91,7 @@ Deno.test("ChatHandler.close() ends it after the current message with StopListen
       reasons.push(reason);
     }
   }
-  const t = start([[perChatId(), createOpen(Once)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Once)]]);
   const alice = t.emu.user("Alice");
   await alice.send("a");
   await alice.nextMessage();
@@ -130,11 +104,8 @@ Deno.test("ChatHandler.close() ends it after the current message with StopListen
 });
 
 Deno.test("ChatHandler takes a plain number as timeout and needs a chat", async () => {
-  const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  await using rig = emulatedBot({}, undefined, SpeakerBot);
+  const { bot } = rig;
   const h = new ChatHandler([bot, { chat: { id: 5 } }, 5], 3);
   assert.deepEqual(h.listener.getOptions(), { timeout: 3 });
   assert.equal(h.chatId, 5);
@@ -151,7 +122,6 @@ Deno.test("ChatHandler takes a plain number as timeout and needs a chat", async 
   assert.equal(noButtons.listener.listCaptures().length, 1);
   noButtons.listener.close();
   assert.throws(() => new ChatHandler([bot, { id: "inline" }, 1]), TypeError);
-  await emu.close();
 });
 
 Deno.test("a ChatHandler seeded by a button press takes its chat from the message", async () => {
@@ -162,7 +132,7 @@ Deno.test("a ChatHandler seeded by a button press takes its chat from the messag
       await this.sender.sendMessage("ok");
     }
   }
-  const t = start([[perCallbackQueryChatId(), createOpen(Buttons)]]);
+  await using t = startDelegator([[perCallbackQueryChatId(), createOpen(Buttons)]]);
   const alice = t.emu.user("Alice");
   await t.bot.sendMessage(alice.id, "pick", keyboard("X"));
   const msg = await alice.nextMessage();
@@ -185,7 +155,7 @@ Deno.test("UserHandler follows a user across chats; kinds narrows it", async () 
       await this.bot.answerInlineQuery(q.id, []);
     }
   }
-  const t = start([[
+  await using t = startDelegator([[
     perFromId(),
     createOpen(Follower, { kinds: ["message"] }),
   ]]);
@@ -205,7 +175,7 @@ Deno.test("Monitor sees what its criteria capture, from every chat", async () =>
       seen.push(msg.text);
     }
   }
-  const t = start([[
+  await using t = startDelegator([[
     perApplication(),
     createOpen(Watcher, { capture: [{ text: /^#/ }] }),
   ]]);
@@ -232,7 +202,7 @@ Deno.test("createRun() runs run(signal) of a new instance; the instance has the 
       await this.sender.sendMessage(this.greeting);
     }
   }
-  const t = start([[perChatId(), createRun(Job, "hello")]]);
+  await using t = startDelegator([[perChatId(), createRun(Job, "hello")]]);
   const alice = t.emu.user("Alice");
   await alice.send("x");
   assert.equal((await alice.nextMessage()).text, "hello");
@@ -242,7 +212,7 @@ Deno.test("createRun() runs run(signal) of a new instance; the instance has the 
 
 Deno.test("call() passes extra arguments, then the signal", async () => {
   const got: unknown[] = [];
-  const t = start([[
+  await using t = startDelegator([[
     perChatId(),
     call(
       (st: SeedTuple, a: number, b: string, signal: AbortSignal) => {
@@ -276,7 +246,7 @@ Deno.test("openable() fills open/onMessage/onClose/close on a context class", as
   for (const name of ["open", "onMessage", "onClose", "close"]) {
     assert.equal(typeof proto[name], "function", name);
   }
-  const t = start([[perChatId(), createOpen(Echo as never)]]);
+  await using t = startDelegator([[perChatId(), createOpen(Echo as never)]]);
   const alice = t.emu.user("Alice");
   await alice.send("hi");
   assert.equal((await alice.nextMessage()).text, "echo hi");
@@ -297,11 +267,8 @@ Deno.test("openable() keeps methods the class defines", () => {
 });
 
 Deno.test("runOpenable() re-throws accidents after onClose, and both when onClose fails too", async () => {
-  const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  await using rig = emulatedBot({}, undefined, SpeakerBot);
+  const { bot } = rig;
   const controller = new AbortController();
   const closed: unknown[] = [];
   const job = {
@@ -332,7 +299,6 @@ Deno.test("runOpenable() re-throws accidents after onClose, and both when onClos
     runOpenable(worse, [bot, {}, 1], controller.signal),
     (err: unknown) => err instanceof AggregateError && err.errors.length === 2,
   );
-  await emu.close();
 });
 
 Deno.test("isNormalClose() accepts idle, close and stop; not accidents", () => {
@@ -345,16 +311,12 @@ Deno.test("isNormalClose() accepts idle, close and stop; not accidents", () => {
 });
 
 Deno.test("ListenerContext.signal never aborts until a delegate attaches one", async () => {
-  const emu = new Emulator();
-  const bot = new SpeakerBot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-  });
+  await using rig = emulatedBot({}, undefined, SpeakerBot);
+  const { bot } = rig;
   const ctx = new ListenerContext(bot, "id");
   assert.equal(ctx.signal.aborted, false);
   assert.equal(ctx.id, "id");
   ctx.listener.close();
-  await emu.close();
 });
 
 Deno.test("ChatHandler, UserHandler and Monitor share one copy of the defaults; subclasses override them and call super", async () => {

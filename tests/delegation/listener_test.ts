@@ -2,17 +2,26 @@ import assert from "node:assert/strict";
 import { Listener, MessageQueue, Microphone, StopListening, WaitTooLong } from "../../helper.ts";
 import { delay } from "../../src/time/timers.ts";
 
+/** A listener on a microphone of its own; disposing it closes the listener (and its timer). */
 function setup() {
   const mic = new Microphone();
   const queue = new MessageQueue();
   mic.add(queue);
-  return { mic, listener: new Listener(mic, queue) };
+  const listener = new Listener(mic, queue);
+  return {
+    mic,
+    listener,
+    [Symbol.dispose]() {
+      listener.close();
+    },
+  };
 }
 
 const inChat = (id: number, text = "x") => ({ chat: { id }, text });
 
 Deno.test("Listener.wait() returns the next matching message and drops others", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   listener.capture({ text: "magic" });
   const waiting = listener.wait();
@@ -32,7 +41,8 @@ Deno.test("Listener.wait() returns the next matching message and drops others", 
 });
 
 Deno.test("Listener.wait() first takes messages queued before it was called", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   const a = inChat(1, "a");
   const b = inChat(1, "b");
@@ -44,7 +54,8 @@ Deno.test("Listener.wait() first takes messages queued before it was called", as
 });
 
 Deno.test("Listener.wait() with no criteria throws a TypeError at once", async () => {
-  const { listener } = setup();
+  using rig = setup();
+  const { listener } = rig;
   await assert.rejects(listener.wait(), (err: Error) => {
     assert.ok(err instanceof TypeError);
     assert.match(err.message, /no capture criteria/);
@@ -54,7 +65,8 @@ Deno.test("Listener.wait() with no criteria throws a TypeError at once", async (
 });
 
 Deno.test("Listener.wait() throws WaitTooLong after the timeout option", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   listener.setOptions({ timeout: 0.03 });
   assert.deepEqual(listener.getOptions(), { timeout: 0.03 });
@@ -68,7 +80,8 @@ Deno.test("Listener.wait() throws WaitTooLong after the timeout option", async (
 });
 
 Deno.test("Listener.wait() rejects with the reason of an aborted signal", async () => {
-  const { listener } = setup();
+  using rig = setup();
+  const { listener } = rig;
   listener.capture({ chat__id: 1 });
   const controller = new AbortController();
   const waiting = listener.wait(controller.signal);
@@ -83,7 +96,8 @@ Deno.test("Listener.wait() rejects with the reason of an aborted signal", async 
 });
 
 Deno.test("Listener.close() ends a pending wait with StopListening and stops the feed", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   const waiting = listener.wait();
   listener.close();
@@ -96,7 +110,8 @@ Deno.test("Listener.close() ends a pending wait with StopListening and stops the
 });
 
 Deno.test("Listener.close() returns messages that were queued and never waited for", () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   const a = inChat(1);
   mic.send(a);
@@ -104,7 +119,8 @@ Deno.test("Listener.close() returns messages that were queued and never waited f
 });
 
 Deno.test("Listener capture bookkeeping: list, cancel (by value), clear", () => {
-  const { listener } = setup();
+  using rig = setup();
+  const { listener } = rig;
   const pred = (t: string) => t.length > 2;
   listener.capture({ chat__id: 1 });
   listener.capture({ text: pred });
@@ -126,7 +142,8 @@ Deno.test("Listener capture bookkeeping: list, cancel (by value), clear", () => 
 });
 
 Deno.test("Listener re-indexes when captures change", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   mic.send(inChat(2));
   assert.equal(listener.queue.size, 0, "indexed: chat 2 never reaches it");
@@ -138,7 +155,8 @@ Deno.test("Listener re-indexes when captures change", async () => {
 });
 
 Deno.test("Listener timeout counts from each wait(), not from the first one", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   listener.setOptions({ timeout: 0.3 });
   const first = listener.wait();
@@ -155,7 +173,8 @@ Deno.test("Listener timeout counts from each wait(), not from the first one", as
 });
 
 Deno.test("Listener.wait() honours different signals of concurrent waits", async () => {
-  const { mic, listener } = setup();
+  using rig = setup();
+  const { mic, listener } = rig;
   listener.capture({ chat__id: 1 });
   const a = new AbortController();
   const b = new AbortController();

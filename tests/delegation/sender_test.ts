@@ -3,7 +3,7 @@ import { Bot } from "../../mod.ts";
 import { Sender } from "../../helper.ts";
 import { SENDER_METHODS } from "../../src/delegation/sender_methods.ts";
 import { METHODS } from "../../src/gen/spec.ts";
-import { Emulator } from "../../testing.ts";
+import { onEmulator, openEmulator } from "../_harness.ts";
 
 Deno.test("SENDER_METHODS lists every chat-addressed send/forward/copy method of the spec", () => {
   const expected: Record<string, number> = {};
@@ -16,7 +16,7 @@ Deno.test("SENDER_METHODS lists every chat-addressed send/forward/copy method of
   assert.deepEqual(
     { ...SENDER_METHODS },
     expected,
-    "regenerate src/delegation/sender_methods.ts from src/gen/spec.ts",
+    "update the hand-kept list in src/delegation/sender_methods.ts to match src/gen/spec.ts",
   );
 });
 
@@ -33,8 +33,9 @@ Deno.test("Sender has every listed method, bound to the chat", () => {
 });
 
 Deno.test("Sender.sendMessage() sends to its chat with the options passed through", async () => {
-  const emu = new Emulator();
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const bot = new Bot(emu.token, onEmulator(emu));
   const alice = emu.user("Alice");
   const sender = new Sender(bot, alice.id);
   const sent = await sender.sendMessage("*hi*", { parse_mode: "MarkdownV2" });
@@ -53,8 +54,9 @@ Deno.test("Sender.sendMessage() sends to its chat with the options passed throug
 });
 
 Deno.test("Sender puts the chat id where the method wants it (sendChecklist: second)", async () => {
-  const emu = new Emulator();
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const bot = new Bot(emu.token, onEmulator(emu));
   const sender = new Sender(bot, 77);
   await sender.sendChecklist("biz-1", {
     title: "todo",

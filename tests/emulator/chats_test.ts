@@ -2,29 +2,26 @@
 // Groups, supergroups and channels: membership, joining, getChat/getChatMember, admin
 // actions with their rights checks, pins, invite links, forum topics, bot settings.
 import assert from "node:assert/strict";
-import { Emulator, type EmulatorOptions } from "../../testing.ts";
+import type { EmulatorOptions } from "../../testing.ts";
+import { reachEmulator } from "../_harness.ts";
 
-function setup(options?: EmulatorOptions) {
-  const emu = new Emulator(options);
+async function setup(options?: EmulatorOptions) {
+  const rig = await reachEmulator("fetch", options);
   const call = async (method: string, params: Record<string, unknown> = {}) => {
-    const res = await emu.fetch(`${emu.apiRoot}/bot${emu.token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-    });
-    return { status: res.status, ...(await res.json() as any) };
+    const { status, body } = await rig.post(method, params);
+    return { status, ...body };
   };
-  return {
-    emu,
+  const { emu } = rig;
+  return Object.assign(rig, {
     call,
     alice: emu.user("Alice"),
     bob: emu.user("Bob"),
     carol: emu.user("Carol"),
-  };
+  });
 }
 
 Deno.test("group(): members talk to the bot, non-members cannot, ids are per chat", async () => {
-  const { emu, call, alice, bob, carol } = setup();
+  const { emu, call, alice, bob, carol } = await setup();
   try {
     const group = emu.group("Friends", [alice, bob]);
     assert.equal(group.type, "group");
@@ -58,7 +55,7 @@ Deno.test("group(): members talk to the bot, non-members cannot, ids are per cha
 });
 
 Deno.test("join() posts new_chat_members and chat_member reaches admins that asked for it", async () => {
-  const { emu, call, alice, carol } = setup();
+  const { emu, call, alice, carol } = await setup();
   try {
     const sg = emu.supergroup("Club", [alice], { botStatus: "administrator" });
     await call("getUpdates", { allowed_updates: ["message", "chat_member"] });
@@ -89,7 +86,7 @@ Deno.test("join() posts new_chat_members and chat_member reaches admins that ask
 });
 
 Deno.test("sending to a chat the bot is not in answers 403, unknown chats 400", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const without = emu.group("No bot", [alice], { botStatus: "left" });
     const res = await call("sendMessage", { chat_id: without.id, text: "x" });
@@ -114,7 +111,7 @@ Deno.test("sending to a chat the bot is not in answers 403, unknown chats 400", 
 });
 
 Deno.test("channel(): the bot posts as the channel; @username addresses it", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const ch = emu.channel("News", { username: "newsroom", members: [alice] });
     const post = (await call("sendMessage", { chat_id: "@newsroom", text: "breaking" }))
@@ -132,7 +129,7 @@ Deno.test("channel(): the bot posts as the channel; @username addresses it", asy
 });
 
 Deno.test("getChatMember and getChatAdministrators report statuses and rights", async () => {
-  const { emu, call, alice, bob, carol } = setup();
+  const { emu, call, alice, bob, carol } = await setup();
   try {
     const g = emu.supergroup("Team", [alice, bob], {
       botStatus: "administrator",
@@ -177,7 +174,7 @@ Deno.test("getChatMember and getChatAdministrators report statuses and rights", 
 });
 
 Deno.test("banChatMember needs rights, removes the member and blocks rejoining", async () => {
-  const { emu, call, alice, bob } = setup();
+  const { emu, call, alice, bob } = await setup();
   try {
     const plain = emu.supergroup("Plain", [alice, bob]);
     const noRight = await call("banChatMember", {
@@ -221,7 +218,7 @@ Deno.test("banChatMember needs rights, removes the member and blocks rejoining",
 });
 
 Deno.test("restrictChatMember and promoteChatMember change the member's status", async () => {
-  const { emu, call, alice, bob } = setup();
+  const { emu, call, alice, bob } = await setup();
   try {
     const g = emu.supergroup("Team", [alice, bob], {
       botStatus: "administrator",
@@ -275,7 +272,7 @@ Deno.test("restrictChatMember and promoteChatMember change the member's status",
 });
 
 Deno.test("pins, titles, descriptions, permissions and invite links are kept", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const g = emu.supergroup("Team", [alice], { botStatus: "administrator" });
     const msg = await alice.send("pin me", { chat: g });
@@ -346,7 +343,7 @@ Deno.test("pins, titles, descriptions, permissions and invite links are kept", a
 });
 
 Deno.test("forum topics can be created and posted to", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const f = emu.supergroup("Forum", [alice], {
       botStatus: "administrator",
@@ -380,7 +377,7 @@ Deno.test("forum topics can be created and posted to", async () => {
 });
 
 Deno.test("leaveChat removes the bot and queues my_chat_member", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const g = emu.group("Bye", [alice]);
     assert.equal((await call("leaveChat", { chat_id: g.id })).result, true);
@@ -396,7 +393,7 @@ Deno.test("leaveChat removes the bot and queues my_chat_member", async () => {
 });
 
 Deno.test("set/get/deleteMyCommands keep commands per scope and language", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const commands = [{ command: "start", description: "Start" }, {
       command: "help",
@@ -445,7 +442,7 @@ Deno.test("set/get/deleteMyCommands keep commands per scope and language", async
 });
 
 Deno.test("privacyMode: group messages reach the bot only when addressed to it", async () => {
-  const { emu, call, alice } = setup({
+  const { emu, call, alice } = await setup({
     privacyMode: true,
     botUsername: "helper_bot",
   });
@@ -467,7 +464,7 @@ Deno.test("privacyMode: group messages reach the bot only when addressed to it",
 });
 
 Deno.test("migrate() upgrades a group: sends to the old id answer migrate_to_chat_id", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const g = emu.group("Growing", [alice]);
     const sg = emu.migrate(g);
@@ -495,7 +492,7 @@ Deno.test("migrate() upgrades a group: sends to the old id answer migrate_to_cha
 });
 
 Deno.test("setBotStatus() and deactivate() produce Telegram's 403s", async () => {
-  const { emu, call, alice, bob } = setup();
+  const { emu, call, alice, bob } = await setup();
   try {
     const g = emu.supergroup("Kickers", [alice]);
     emu.setBotStatus(g, "kicked");
@@ -531,7 +528,7 @@ Deno.test("setBotStatus() and deactivate() produce Telegram's 403s", async () =>
 });
 
 Deno.test("a user who blocked the bot unblocks it by writing again", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     emu.block(alice);
     await alice.send("/start");
@@ -555,7 +552,7 @@ Deno.test("a user who blocked the bot unblocks it by writing again", async () =>
 });
 
 Deno.test("getChat does not see private groups the bot is not in", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const hidden = emu.group("Hidden", [alice], { botStatus: "left" });
     assert.equal(

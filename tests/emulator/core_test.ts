@@ -3,6 +3,7 @@
 // polling, allowed_updates, 409s), users, calls, CORS — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
 import { Emulator, type EmulatorOptions } from "../../testing.ts";
+import { openEmulator, reachEmulator } from "../_harness.ts";
 
 /** The bot sends `text` to `chatId` through the in-process Bot API. */
 function botSends(emu: Emulator, chatId: number, text: string): Promise<unknown> {
@@ -16,41 +17,9 @@ function botSends(emu: Emulator, chatId: number, text: string): Promise<unknown>
 type Transport = "fetch" | "http";
 const TRANSPORTS: Transport[] = ["fetch", "http"];
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: {
-    ok: boolean;
-    result?: any;
-    error_code?: number;
-    description?: string;
-    parameters?: any;
-  };
-}
-
 async function setup(transport: Transport, options?: EmulatorOptions) {
-  const emu = new Emulator(options);
-  let apiRoot = emu.apiRoot;
-  let f: typeof fetch = emu.fetch;
-  if (transport === "http") {
-    const srv = await emu.serve();
-    apiRoot = srv.apiRoot;
-    f = fetch;
-  }
-  const call = async (
-    method: string,
-    params: Record<string, unknown> = {},
-    signal?: AbortSignal,
-  ): Promise<Answer> => {
-    const res = await f(`${apiRoot}/bot${emu.token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-      signal,
-    });
-    return { status: res.status, headers: res.headers, body: await res.json() };
-  };
-  return { emu, apiRoot, fetch: f, call };
+  const rig = await reachEmulator(transport, options);
+  return Object.assign(rig, { call: rig.post });
 }
 
 for (const t of TRANSPORTS) {
@@ -401,17 +370,20 @@ for (const t of TRANSPORTS) {
 }
 
 Deno.test("Emulator() makes a valid-looking token and rejects malformed ones", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   assert.match(emu.token, /^\d{10}:AA[A-Za-z0-9_-]{33}$/);
   await emu.close();
   assert.throws(() => new Emulator({ token: "not a token" }), TypeError);
-  const fixed = new Emulator({ token: "123456:ABC-def" });
+  await using rig2 = openEmulator({ token: "123456:ABC-def" });
+  const fixed = rig2.emu;
   assert.equal(fixed.bot.id, 123456);
   await fixed.close();
 });
 
 Deno.test("EmulatedUser.send() gives commands a bot_command entity", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const alice = emu.user("Alice");
   const msg = await alice.send("/start deep-link");
   assert.deepEqual(msg.entities, [{
@@ -425,7 +397,8 @@ Deno.test("EmulatedUser.send() gives commands a bot_command entity", async () =>
 });
 
 Deno.test("EmulatedUser.nextMessage() hands out the bot's messages in order, then waits", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const alice = emu.user("Alice");
   const send = (text: string) => botSends(emu, alice.id, text);
   await send("first");
@@ -440,7 +413,8 @@ Deno.test("EmulatedUser.nextMessage() hands out the bot's messages in order, the
 });
 
 Deno.test("Emulator.close() ends a pending long poll with an empty result", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const poll = emu.fetch(`${emu.apiRoot}/bot${emu.token}/getUpdates?timeout=30`)
     .then((r) => r.json());
   await new Promise((r) => setTimeout(r, 20));
@@ -453,7 +427,8 @@ Deno.test("Emulator.close() ends a pending long poll with an empty result", asyn
 });
 
 Deno.test("Emulator.fetch() rejects with the abort reason when its signal aborts", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const ctrl = new AbortController();
   const poll = emu.fetch(
     `${emu.apiRoot}/bot${emu.token}/getUpdates?timeout=30`,
@@ -470,7 +445,8 @@ Deno.test("Emulator.fetch() rejects with the abort reason when its signal aborts
 });
 
 Deno.test("Emulator.pushUpdate() queues any update and assigns update_id", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   const u = emu.pushUpdate({ some_future_kind: { x: 1 } });
   assert.equal(typeof u.update_id, "number");
   const res = await emu.fetch(`${emu.apiRoot}/bot${emu.token}/getUpdates`);
@@ -483,7 +459,8 @@ Deno.test("Emulator.pushUpdate() queues any update and assigns update_id", async
 });
 
 Deno.test("Emulator({ historyLimit }) keeps only the newest messages of each chat", async () => {
-  const emu = new Emulator({ historyLimit: 3, recordCalls: false });
+  await using rig = openEmulator({ historyLimit: 3, recordCalls: false });
+  const emu = rig.emu;
   const alice = emu.user("Alice");
   for (let i = 1; i <= 5; i++) await alice.send(`m${i}`);
   assert.deepEqual(emu.messages(alice.id).map((m) => m.text), [
@@ -496,7 +473,8 @@ Deno.test("Emulator({ historyLimit }) keeps only the newest messages of each cha
 });
 
 Deno.test("Emulator({ historyLimit }): a user reads the bot's messages in order past the trimmed history", async () => {
-  const emu = new Emulator({ historyLimit: 3, recordCalls: false });
+  await using rig = openEmulator({ historyLimit: 3, recordCalls: false });
+  const emu = rig.emu;
   const alice = emu.user("Alice");
   const send = (text: string) => botSends(emu, alice.id, text);
   for (let i = 1; i <= 2; i++) await send(`b${i}`);

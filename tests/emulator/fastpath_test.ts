@@ -5,6 +5,7 @@ import { deepStrictEqual, equal, ok, rejects } from "node:assert/strict";
 import { BodyError, markInMemory, parseParams } from "../../src/emulator/parse.ts";
 import { validateParams } from "../../src/emulator/validate.ts";
 import { Emulator } from "../../testing.ts";
+import { openEmulator } from "../_harness.ts";
 
 const URL_ = "http://emulator.test/bot123:ABC/sendMessage";
 const enc = new TextEncoder();
@@ -147,19 +148,16 @@ Deno.test("validateParams() keeps the request's parameter order and hostile name
 });
 
 Deno.test("Emulator.handle() still ends a long poll when the request's signal aborts", async () => {
-  const emu = new Emulator();
-  try {
-    const ctrl = new AbortController();
-    const req = new Request(`${emu.apiRoot}/bot${emu.token}/getUpdates?timeout=30`, {
-      signal: ctrl.signal,
-    });
-    const answer = emu.handle(req);
-    setTimeout(() => ctrl.abort(), 10);
-    const res = await answer;
-    deepStrictEqual(await res.json(), { ok: true, result: [] });
-  } finally {
-    await emu.close();
-  }
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const ctrl = new AbortController();
+  const req = new Request(`${emu.apiRoot}/bot${emu.token}/getUpdates?timeout=30`, {
+    signal: ctrl.signal,
+  });
+  const answer = emu.handle(req);
+  setTimeout(() => ctrl.abort(), 10);
+  const res = await answer;
+  deepStrictEqual(await res.json(), { ok: true, result: [] });
 });
 
 Deno.test("EmulatedUser.nextMessage() with timeout Infinity waits until the bot sends", async () => {

@@ -1,22 +1,15 @@
-// Fault injection: 429 with retry_after, 5xx JSON, an HTML 502 page, a connection reset,
-// a late answer and a request that hangs — over injected fetch and real HTTP.
+// Fault injection: 429 with retry_after, a JSON error answer (kind "5xx"; its status may be
+// any error code, e.g. 403 or 409 in other tests), an HTML 502 page, a connection reset, a
+// late answer and a request that hangs — over injected fetch and real HTTP.
 import assert from "node:assert/strict";
-import { Emulator } from "../../testing.ts";
+import { openEmulator, reachEmulator } from "../_harness.ts";
 
 type Transport = "fetch" | "http" | "http-node";
 const TRANSPORTS: Transport[] = ["fetch", "http", "http-node"];
 
 async function setup(transport: Transport) {
-  const emu = new Emulator();
-  let apiRoot = emu.apiRoot;
-  let f: typeof fetch = emu.fetch;
-  if (transport !== "fetch") {
-    const srv = await emu.serve({
-      engine: transport === "http-node" ? "node" : "deno",
-    });
-    apiRoot = srv.apiRoot;
-    f = fetch;
-  }
+  const rig = await reachEmulator(transport);
+  const { emu, apiRoot, fetch: f } = rig;
   const alice = emu.user("Alice");
   const send = (text: string, signal?: AbortSignal) =>
     f(`${apiRoot}/bot${emu.token}/sendMessage`, {
@@ -25,7 +18,7 @@ async function setup(transport: Transport) {
       body: JSON.stringify({ chat_id: alice.id, text }),
       signal,
     });
-  return { emu, alice, send, apiRoot, f };
+  return Object.assign(rig, { alice, send, f });
 }
 
 for (const t of TRANSPORTS) {
@@ -143,7 +136,8 @@ for (const t of TRANSPORTS) {
 }
 
 Deno.test("Emulator.inject() rejects unknown method names and bad counts", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   assert.throws(
     () => emu.inject("noSuchMethod", { kind: "reset" }),
     RangeError,
@@ -156,7 +150,8 @@ Deno.test("Emulator.inject() rejects unknown method names and bad counts", async
 });
 
 Deno.test("Emulator.close() ends a hanging in-process request", async () => {
-  const emu = new Emulator();
+  await using rig = openEmulator();
+  const emu = rig.emu;
   emu.inject("getMe", { kind: "hang" });
   const pending = emu.fetch(`${emu.apiRoot}/bot${emu.token}/getMe`);
   await new Promise((r) => setTimeout(r, 20));

@@ -3,19 +3,14 @@
 // getFile paths, the /file/ endpoint's 404s, media groups with attach://, photo sizes.
 import assert from "node:assert/strict";
 import { Emulator, tinyPng } from "../../testing.ts";
+import { reachEmulator } from "../_harness.ts";
 
 type Transport = "fetch" | "http";
 const TRANSPORTS: Transport[] = ["fetch", "http"];
 
 async function setup(transport: Transport) {
-  const emu = new Emulator();
-  let apiRoot = emu.apiRoot;
-  let f: typeof fetch = emu.fetch;
-  if (transport === "http") {
-    const srv = await emu.serve();
-    apiRoot = srv.apiRoot;
-    f = fetch;
-  }
+  const rig = await reachEmulator(transport);
+  const { emu, apiRoot, fetch: f } = rig;
   const form = async (
     method: string,
     fields: Record<string, string | Blob>,
@@ -32,14 +27,10 @@ async function setup(transport: Transport) {
     return { status: res.status, body: await res.json() as any };
   };
   const json = async (method: string, params: Record<string, unknown>) => {
-    const res = await f(`${apiRoot}/bot${emu.token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-    });
-    return { status: res.status, body: await res.json() as any };
+    const { status, body } = await rig.post(method, params);
+    return { status, body };
   };
-  return { emu, apiRoot, fetch: f, form, json, alice: emu.user("Alice") };
+  return Object.assign(rig, { form, json, alice: emu.user("Alice") });
 }
 
 function randomBytes(n: number): Uint8Array<ArrayBuffer> {

@@ -2,24 +2,19 @@
 // Messages after they are sent: forward/copy, edits, deletes, chat actions, callback and
 // inline queries, parse modes and replies.
 import assert from "node:assert/strict";
-import { Emulator } from "../../testing.ts";
+import { reachEmulator } from "../_harness.ts";
 
-function setup() {
-  const emu = new Emulator();
+async function setup() {
+  const rig = await reachEmulator();
   const call = async (method: string, params: Record<string, unknown> = {}) => {
-    const res = await emu.fetch(`${emu.apiRoot}/bot${emu.token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-    });
-    const body = await res.json() as any;
-    return { status: res.status, ...body };
+    const { status, body } = await rig.post(method, params);
+    return { status, ...body };
   };
-  return { emu, call, alice: emu.user("Alice"), bob: emu.user("Bob") };
+  return Object.assign(rig, { call, alice: rig.emu.user("Alice"), bob: rig.emu.user("Bob") });
 }
 
 Deno.test("forwardMessage adds forward_origin; copyMessage copies without it", async () => {
-  const { emu, call, alice, bob } = setup();
+  const { emu, call, alice, bob } = await setup();
   try {
     const original = await alice.send("share me");
     const fwd = await call("forwardMessage", {
@@ -76,7 +71,7 @@ Deno.test("forwardMessage adds forward_origin; copyMessage copies without it", a
 });
 
 Deno.test("editMessageText edits the bot's message and refuses no-op and foreign edits", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const sent = (await call("sendMessage", { chat_id: alice.id, text: "draft" })).result;
     const edited = await call("editMessageText", {
@@ -119,7 +114,7 @@ Deno.test("editMessageText edits the bot's message and refuses no-op and foreign
 });
 
 Deno.test("editMessageReplyMarkup and editMessageCaption change what they should", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const kb = { inline_keyboard: [[{ text: "A", callback_data: "a" }]] };
     const sent = (await call("sendMessage", {
@@ -168,7 +163,7 @@ Deno.test("editMessageReplyMarkup and editMessageCaption change what they should
 });
 
 Deno.test("deleteMessage removes a message; deleting it again is an error", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const sent = (await call("sendMessage", { chat_id: alice.id, text: "oops" })).result;
     assert.equal(
@@ -201,7 +196,7 @@ Deno.test("deleteMessage removes a message; deleting it again is an error", asyn
 });
 
 Deno.test("sendChatAction records actions and rejects unknown ones", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     assert.equal(
       (await call("sendChatAction", { chat_id: alice.id, action: "typing" }))
@@ -223,7 +218,7 @@ Deno.test("sendChatAction records actions and rejects unknown ones", async () =>
 });
 
 Deno.test("pressButton() queues a callback_query that answerCallbackQuery answers once", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const sent = (await call("sendMessage", {
       chat_id: alice.id,
@@ -264,7 +259,7 @@ Deno.test("pressButton() queues a callback_query that answerCallbackQuery answer
 });
 
 Deno.test("inlineQuery() queues an inline_query that answerInlineQuery answers", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const q = await alice.inlineQuery("cats", { offset: "" });
     const [update] = (await call("getUpdates")).result;
@@ -302,7 +297,7 @@ Deno.test("inlineQuery() queues an inline_query that answerInlineQuery answers",
 });
 
 Deno.test("parse modes turn markup into entities and report Telegram's parse errors", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const html = await call("sendMessage", {
       chat_id: alice.id,
@@ -377,7 +372,7 @@ Deno.test("parse modes turn markup into entities and report Telegram's parse err
 });
 
 Deno.test("reply_parameters nests reply_to_message and checks the target", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const asked = await alice.send("question?");
     const reply = await call("sendMessage", {
@@ -412,7 +407,7 @@ Deno.test("reply_parameters nests reply_to_message and checks the target", async
 });
 
 Deno.test("EmulatedUser.edit() queues an edited_message update", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const msg = await alice.send("tpyo");
     await alice.edit(msg, "typo");
@@ -426,7 +421,7 @@ Deno.test("EmulatedUser.edit() queues an edited_message update", async () => {
 });
 
 Deno.test("sendPoll, stopPoll, sendDice, sendContact and sendInvoice produce their contents", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const poll = (await call("sendPoll", {
       chat_id: alice.id,
@@ -464,7 +459,7 @@ Deno.test("sendPoll, stopPoll, sendDice, sendContact and sendInvoice produce the
 });
 
 Deno.test("chooseInlineResult() queues chosen_inline_result and makes an editable inline message", async () => {
-  const { emu, call, alice, bob } = setup();
+  const { emu, call, alice, bob } = await setup();
   try {
     const q = await alice.inlineQuery("greet");
     const kb = { inline_keyboard: [[{ text: "Like", callback_data: "like" }]] };
@@ -511,7 +506,7 @@ Deno.test("chooseInlineResult() queues chosen_inline_result and makes an editabl
 });
 
 Deno.test("pay() runs pre-checkout and posts successful_payment; refunds update the balance", async () => {
-  const { emu, call, alice } = setup();
+  const { emu, call, alice } = await setup();
   try {
     const invoice = (await call("sendInvoice", {
       chat_id: alice.id,

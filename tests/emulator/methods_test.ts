@@ -7,6 +7,7 @@ import { METHODS } from "../../src/gen/spec.ts";
 import { TYPES } from "../../src/gen/spec_types.ts";
 import { Emulator, tinyPng } from "../../testing.ts";
 import { MISSING_HANDLERS } from "../../src/emulator/methods/index.ts";
+import { openEmulator } from "../_harness.ts";
 
 const NAMES = Object.keys(METHODS) as (keyof typeof METHODS)[];
 
@@ -114,20 +115,17 @@ Deno.test("every method answers plausible minimal parameters without a server er
 });
 
 Deno.test("unsupported methods say so plainly after validation", async () => {
-  const emu = new Emulator();
-  try {
-    const res = await emu.fetch(
-      `${emu.apiRoot}/bot${emu.token}/sendGift?user_id=1&gift_id=g`,
-    );
-    const body = await res.json();
-    assert.equal(res.status, 400);
-    assert.match(
-      body.description,
-      /^Bad Request: sendGift is not supported by the emulator \(.+\)$/,
-    );
-  } finally {
-    await emu.close();
-  }
+  await using rig = openEmulator();
+  const emu = rig.emu;
+  const res = await emu.fetch(
+    `${emu.apiRoot}/bot${emu.token}/sendGift?user_id=1&gift_id=g`,
+  );
+  const body = await res.json();
+  assert.equal(res.status, 400);
+  assert.match(
+    body.description,
+    /^Bad Request: sendGift is not supported by the emulator \(.+\)$/,
+  );
 });
 
 const arbitraryValue = fc.oneof(

@@ -2,10 +2,11 @@
 // them back), attach:// for nested files, and downloadFile to bytes, a path and a stream,
 // with its size checks and cleanup.
 import assert from "node:assert/strict";
-import { Emulator, tinyPng } from "../../testing.ts";
+import { Emulator, type EmulatorOptions, tinyPng } from "../../testing.ts";
 import { BadHTTPResponse, Bot, InputFile, TelegramError, TelepotError } from "../../mod.ts";
 import { nodeFileSystem } from "../../src/runtime/node.ts";
 import { denoFileSystem } from "../../src/runtime/deno.ts";
+import { emulatedBot, onEmulator } from "../_harness.ts";
 
 const PNG = new Uint8Array(tinyPng());
 const BYTES = new Uint8Array(3000).map((_, i) => (i * 7) % 256);
@@ -14,15 +15,9 @@ function docOf(msg: unknown): { file_id: string } {
   return (msg as { document: { file_id: string } }).document;
 }
 
-function setup(options: ConstructorParameters<typeof Emulator>[0] = {}) {
-  const emu = new Emulator(options);
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    timeout: 5000,
-  });
-  const alice = emu.user("Alice");
-  return { emu, bot, alice };
+function setup(options: EmulatorOptions = {}) {
+  const rig = emulatedBot({ timeout: 5000 }, options);
+  return Object.assign(rig, { alice: rig.emu.user("Alice") });
 }
 
 function streamOf(bytes: Uint8Array, chunk = 1000): ReadableStream<Uint8Array> {
@@ -43,7 +38,8 @@ async function tempFile(bytes: Uint8Array): Promise<string> {
 }
 
 Deno.test("sendDocument() uploads every kind of source, and each downloads back byte for byte", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   const path = await tempFile(BYTES);
   try {
     const sources: [string, unknown, string][] = [
@@ -88,7 +84,7 @@ Deno.test("sendDocument() uploads every kind of source, and each downloads back 
 
 Deno.test("a file_id string is sent as is and a URL is left for Telegram to fetch", async () => {
   const served: string[] = [];
-  const { emu, bot, alice } = setup({
+  await using rig = setup({
     // The web server Telegram would fetch the URL from.
     fileUrlFetch: (input) => {
       served.push(String(input));
@@ -99,6 +95,7 @@ Deno.test("a file_id string is sent as is and a URL is left for Telegram to fetc
       );
     },
   });
+  const { emu, bot, alice } = rig;
   try {
     const first = await bot.sendDocument(
       alice.id,
@@ -142,7 +139,8 @@ Deno.test("a file_id string is sent as is and a URL is left for Telegram to fetc
 });
 
 Deno.test("sendMediaGroup() attaches nested files as attach://fileN parts, thumbnails too", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   try {
     const existing = await bot.sendDocument(
       alice.id,
@@ -189,7 +187,8 @@ Deno.test("sendMediaGroup() attaches nested files as attach://fileN parts, thumb
 });
 
 Deno.test("a top-level thumbnail is its own part; editMessageMedia attaches its media", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   try {
     const msg = await bot.sendDocument(alice.id, BYTES.slice(), {
       thumbnail: new InputFile(PNG, "th.png"),
@@ -221,7 +220,8 @@ Deno.test("a top-level thumbnail is its own part; editMessageMedia attaches its 
 });
 
 Deno.test("files nested in InputSticker lists are attached (createNewStickerSet)", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   try {
     await bot.createNewStickerSet(alice.id, "set_by_emulated_bot", "Set", [
       {
@@ -244,7 +244,8 @@ Deno.test("files nested in InputSticker lists are attached (createNewStickerSet)
 });
 
 Deno.test("a ReadableStream upload is sent once; a second use fails before any request", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   try {
     const once = new InputFile(streamOf(BYTES));
     await bot.sendDocument(alice.id, once);
@@ -264,7 +265,8 @@ Deno.test("a ReadableStream upload is sent once; a second use fails before any r
 });
 
 Deno.test("a failed upload fails clearly and cancels (closes) every source it opened", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   const path = await tempFile(BYTES);
   try {
     await assert.rejects(
@@ -368,7 +370,8 @@ Deno.test("the Deno file adapter streams a file with its size", async () => {
 // ---- downloads --------------------------------------------------------------------------
 
 Deno.test("downloadFile() returns bytes, writes a path or a file: URL, and fills a WritableStream", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   const dir = await Deno.makeTempDir();
   try {
     const doc = (await bot.sendDocument(alice.id, BYTES.slice())).document!;
@@ -436,7 +439,8 @@ function alteredDownloads(
 }
 
 Deno.test("downloadFile() refuses a size that disagrees with getFile before writing anything", async () => {
-  const { emu, bot, alice } = setup();
+  await using rig = setup();
+  const { emu, bot, alice } = rig;
   const dir = await Deno.makeTempDir();
   try {
     const doc = (await bot.sendDocument(alice.id, BYTES.slice())).document!;
@@ -475,7 +479,7 @@ Deno.test("downloadFile() removes a partial file when fewer bytes arrive than ex
       );
       return new Response(cut, { status: 200 });
     });
-    const bot = new Bot(emu.token, { fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch }));
     const alice = emu.user("Alice");
     const doc = (await bot.sendDocument(alice.id, BYTES.slice())).document!;
     const path = `${dir}/partial.bin`;
@@ -518,7 +522,7 @@ Deno.test("downloadFile() removes a partial file and aborts a stream when the co
       });
       return new Response(dropping, { status: 200, headers: res.headers });
     });
-    const bot = new Bot(emu.token, { fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch }));
     const alice = emu.user("Alice");
     const doc = (await bot.sendDocument(alice.id, BYTES.slice())).document!;
     const path = `${dir}/dropped.bin`;
@@ -546,7 +550,8 @@ Deno.test("downloadFile() removes a partial file and aborts a stream when the co
 });
 
 Deno.test("downloadFile() refuses a file_path with '..' segments; getFileUrl() encodes segments", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     for (const file_path of ["../secret", "a/../../b", "a/./b", ".."]) {
       await assert.rejects(
@@ -571,7 +576,8 @@ Deno.test("downloadFile() refuses a file_path with '..' segments; getFileUrl() e
 });
 
 Deno.test("downloadFile() reports Telegram's errors: unknown file_id, missing file", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     await assert.rejects(bot.downloadFile("no-such-file-id"), (err: Error) => {
       assert.ok(err instanceof TelegramError);

@@ -4,18 +4,18 @@ import assert from "node:assert/strict";
 import { autoRetry, BadHTTPResponse, Bot, TooManyRequestsError } from "../../mod.ts";
 import { isReadOnlyMethod } from "../../src/core/errors/http.ts";
 import { Emulator, VirtualClock } from "../../testing.ts";
-import { counting, driveVirtual } from "../_virtual_time.ts";
+import { counting, driveVirtual, onEmulator, openEmulator } from "../_harness.ts";
 
 function setup(options: Parameters<typeof autoRetry>[0] = {}, fetchOverride?: typeof fetch) {
   const clock = new VirtualClock(0);
-  const emu = new Emulator();
+  const rig = openEmulator();
+  const emu = rig.emu;
   const net = counting(fetchOverride ?? emu.fetch);
-  const bot = new Bot(emu.token, {
-    fetch: net.fetch,
-    apiRoot: emu.apiRoot,
-    transformers: [autoRetry({ clock, ...options })],
-  });
-  return { clock, emu, net, bot };
+  const bot = new Bot(
+    emu.token,
+    onEmulator(emu, { fetch: net.fetch, transformers: [autoRetry({ clock, ...options })] }),
+  );
+  return Object.assign(rig, { clock, net, bot });
 }
 
 /** What Node's fetch throws when nothing listens on the port. */
@@ -27,7 +27,8 @@ function refusedError(): TypeError {
 }
 
 Deno.test("autoRetry() waits retry_after on a 429 and repeats the call", async () => {
-  const { clock, emu, net, bot } = setup();
+  await using rig = setup();
+  const { clock, emu, net, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 3 }, { times: 2 });
@@ -42,7 +43,8 @@ Deno.test("autoRetry() waits retry_after on a 429 and repeats the call", async (
 });
 
 Deno.test("autoRetry() throws a 429 at once when retry_after is above maxWait", async () => {
-  const { emu, bot } = setup({ maxWait: 10 });
+  await using rig = setup({ maxWait: 10 });
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 11 });
@@ -58,7 +60,8 @@ Deno.test("autoRetry() throws a 429 at once when retry_after is above maxWait", 
 });
 
 Deno.test("autoRetry() gives up after maxRetries and throws the last error", async () => {
-  const { clock, emu, net, bot } = setup({ maxRetries: 2 });
+  await using rig = setup({ maxRetries: 2 });
+  const { clock, emu, net, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 1 }, { times: 5 });
@@ -76,7 +79,8 @@ Deno.test("autoRetry() gives up after maxRetries and throws the last error", asy
 });
 
 Deno.test("autoRetry() never repeats a sendMessage that may have been delivered", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     for (const fault of [{ kind: "reset" }, { kind: "html" }, { kind: "5xx" }] as const) {
@@ -98,9 +102,10 @@ Deno.test("autoRetry() never repeats a sendMessage that may have been delivered"
 });
 
 Deno.test("autoRetry({ retryMaybeDelivered }) repeats a state-changing call the user opted in for", async () => {
-  const { clock, emu, net, bot } = setup({
+  await using rig = setup({
     retryMaybeDelivered: (method) => method === "sendMessage",
   });
+  const { clock, emu, net, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "reset" });
@@ -115,7 +120,8 @@ Deno.test("autoRetry({ retryMaybeDelivered }) repeats a state-changing call the 
 });
 
 Deno.test("autoRetry() repeats read-only calls after an unclear failure", async () => {
-  const { clock, emu, net, bot } = setup();
+  await using rig = setup();
+  const { clock, emu, net, bot } = rig;
   try {
     emu.inject("getMe", { kind: "reset" });
     emu.inject("getMe", { kind: "html", status: 502 });
@@ -134,7 +140,8 @@ Deno.test("autoRetry() repeats a sendMessage whose connection was refused (it ne
   const emu0 = { fetch: undefined as unknown as typeof fetch };
   const flaky: typeof fetch = (input, init) =>
     refuse-- > 0 ? Promise.reject(refusedError()) : emu0.fetch(input, init);
-  const { clock, emu, net, bot } = setup({}, flaky);
+  await using rig = setup({}, flaky);
+  const { clock, emu, net, bot } = rig;
   emu0.fetch = emu.fetch;
   try {
     const alice = emu.user("Alice");
@@ -143,7 +150,7 @@ Deno.test("autoRetry() repeats a sendMessage whose connection was refused (it ne
     assert.deepEqual(alice.received().map((m) => m.text), ["hi"]);
     // Without autoRetry, the error says the request was not sent.
     refuse = 1;
-    const plain = new Bot(emu.token, { fetch: flaky, apiRoot: emu.apiRoot });
+    const plain = new Bot(emu.token, onEmulator(emu, { fetch: flaky }));
     const err = await plain.sendMessage(alice.id, "x").catch((e) => e);
     assert.ok(err instanceof BadHTTPResponse);
     assert.equal(err.maybeDelivered, false);
@@ -164,7 +171,8 @@ Deno.test("a refused connection over real TCP is reported as not sent", async ()
 });
 
 Deno.test("autoRetry() leaves getUpdates to the update loop", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   try {
     emu.inject("getUpdates", { kind: "429", retryAfter: 1 });
     await assert.rejects(bot.getUpdates(), TooManyRequestsError);
@@ -176,7 +184,8 @@ Deno.test("autoRetry() leaves getUpdates to the update loop", async () => {
 
 Deno.test("autoRetry() ends a wait when the call's signal or its own signal aborts", async () => {
   const stop = new AbortController();
-  const { emu, bot } = setup({ signal: stop.signal });
+  await using rig = setup({ signal: stop.signal });
+  const { emu, bot } = rig;
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 5 }, { times: 2 });
@@ -198,11 +207,10 @@ Deno.test("autoRetry() ends a wait when the call's signal or its own signal abor
 Deno.test("autoRetry() waits past 2^31 ms on real timers without firing early", async () => {
   // 30 days: a plain setTimeout would overflow and fire at once.
   const emu = new Emulator();
-  const bot = new Bot(emu.token, {
-    fetch: emu.fetch,
-    apiRoot: emu.apiRoot,
-    transformers: [autoRetry({ maxWait: Infinity })],
-  });
+  const bot = new Bot(
+    emu.token,
+    onEmulator(emu, { transformers: [autoRetry({ maxWait: Infinity })] }),
+  );
   try {
     const alice = emu.user("Alice");
     emu.inject("sendMessage", { kind: "429", retryAfter: 30 * 24 * 3600 });

@@ -2,22 +2,22 @@
 // chats is over five minutes of Telegram time; here it takes about a second).
 import assert from "node:assert/strict";
 import { autoRetry, Bot, TELEGRAM_LIMITS, throttler, TooManyRequestsError } from "../../mod.ts";
-import { Emulator, VirtualClock } from "../../testing.ts";
-import { counting, driveVirtual, turn } from "../_virtual_time.ts";
+import { VirtualClock } from "../../testing.ts";
+import { counting, driveVirtual, onEmulator, openEmulator, turn } from "../_harness.ts";
 
 function setup(options: { flood?: boolean } = {}) {
   const clock = new VirtualClock(1_700_000_000_000);
-  const emu = new Emulator({ now: () => clock.now(), flood: options.flood ?? true });
-  const net = counting(emu.fetch);
-  return { clock, emu, net };
+  const rig = openEmulator({ now: () => clock.now(), flood: options.flood ?? true });
+  return Object.assign(rig, { clock, net: counting(rig.emu.fetch) });
 }
 
 Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mode without one 429", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const users = Array.from({ length: 10_000 }, (_, i) => emu.user(`U${i}`));
     const t = throttler({ clock });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const t0 = clock.now();
     const sent = Promise.all(users.map((u) => bot.sendMessage(u.id, "news")));
     await turn();
@@ -40,9 +40,10 @@ Deno.test("throttler() broadcasts to 10,000 chats under the emulator's flood mod
 });
 
 Deno.test("Emulator flood mode answers 429 with retry_after past each limit", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch }));
     const users = Array.from({ length: 31 }, (_, i) => emu.user(`U${i}`));
     // Overall: 30 a second.
     const first = await Promise.allSettled(users.map((u) => bot.sendMessage(u.id, "x")));
@@ -81,15 +82,15 @@ Deno.test("Emulator flood mode answers 429 with retry_after past each limit", as
 });
 
 Deno.test("throttler() spaces one chat's messages and keeps their order", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const group = emu.group("G", [alice]);
-    const bot = new Bot(emu.token, {
-      fetch: net.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [throttler({ clock })],
-    });
+    const bot = new Bot(
+      emu.token,
+      onEmulator(emu, { fetch: net.fetch, transformers: [throttler({ clock })] }),
+    );
     const t0 = clock.now();
     const at: Record<string, number> = {};
     const mark = (p: Promise<unknown>, key: string) => p.then(() => (at[key] = clock.now() - t0));
@@ -113,11 +114,12 @@ Deno.test("throttler() spaces one chat's messages and keeps their order", async 
 });
 
 Deno.test("throttler() drops a queued call whose signal aborts, without sending it", async () => {
-  const { clock, emu, net } = setup();
+  await using rig = setup();
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const ctrl = new AbortController();
     const first = bot.sendMessage(alice.id, "1");
     const second = bot.sendMessage(alice.id, "2", { signal: ctrl.signal });
@@ -139,15 +141,18 @@ Deno.test("throttler() drops a queued call whose signal aborts, without sending 
 });
 
 Deno.test("throttler() with autoRetry() inside keeps a chat's order through a 429", async () => {
-  const { clock, emu, net } = setup({ flood: false });
+  await using rig = setup({ flood: false });
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const bob = emu.user("Bob");
-    const bot = new Bot(emu.token, {
-      fetch: net.fetch,
-      apiRoot: emu.apiRoot,
-      transformers: [autoRetry({ clock }), throttler({ clock })],
-    });
+    const bot = new Bot(
+      emu.token,
+      onEmulator(emu, {
+        fetch: net.fetch,
+        transformers: [autoRetry({ clock }), throttler({ clock })],
+      }),
+    );
     emu.inject("sendMessage", { kind: "429", retryAfter: 5 });
     const work = Promise.all([
       bot.sendMessage(alice.id, "a1"),
@@ -167,11 +172,12 @@ Deno.test("throttler() with autoRetry() inside keeps a chat's order through a 42
 });
 
 Deno.test("throttler() takes other rates and pauses a chat Telegram answered 429", async () => {
-  const { clock, emu, net } = setup({ flood: false });
+  await using rig = setup({ flood: false });
+  const { clock, emu, net } = rig;
   try {
     const alice = emu.user("Alice");
     const t = throttler({ clock, privateChat: { limit: 2, interval: 100 } });
-    const bot = new Bot(emu.token, { fetch: net.fetch, apiRoot: emu.apiRoot, transformers: [t] });
+    const bot = new Bot(emu.token, onEmulator(emu, { fetch: net.fetch, transformers: [t] }));
     const t0 = clock.now();
     const times: number[] = [];
     const send = (text: string) =>

@@ -9,6 +9,7 @@ import {
   startTimer,
   timeoutSignal,
 } from "../../src/time/timers.ts";
+import { timersOf } from "../_harness.ts";
 
 Deno.test("delay() resolves after the time", async () => {
   const start = performance.now();
@@ -158,11 +159,16 @@ Deno.test("timeoutSignal() aborts with onTimeout() after ms, or with the parent'
 
 Deno.test("timeoutSignal() sets no timer for 0 or Infinity, and clear() stops both causes", async () => {
   for (const ms of [0, Infinity, Number.NaN]) {
-    const t = timeoutSignal(ms, () => "fired");
+    let t!: ReturnType<typeof timeoutSignal>;
+    const started = await timersOf(() => {
+      t = timeoutSignal(ms, () => "fired");
+    });
+    assert.deepEqual(started, [], `ms = ${ms}: no timer`);
     await delay(5);
     assert.equal(t.signal.aborted, false, `ms = ${ms}`);
     t.clear();
   }
+  assert.deepEqual(await timersOf(() => timeoutSignal(5, () => "").clear()), [5]);
   const parent = new AbortController();
   const t = timeoutSignal(5, () => "fired", parent.signal);
   t.clear();

@@ -1,9 +1,8 @@
 // glance(), contentType(), flavor() and messageIdentifier(), checked against the Bot API
 // facts and against messages the emulator produces.
 import assert from "node:assert/strict";
-import { Emulator, tinyPng } from "../../testing.ts";
+import { tinyPng } from "../../testing.ts";
 import {
-  Bot,
   contentType,
   flavor,
   glance,
@@ -14,6 +13,7 @@ import {
 } from "../../mod.ts";
 import { CONTENT_TYPES, MESSAGE_METADATA, UPDATE_KINDS } from "../../src/gen/content_types.ts";
 import { TYPES } from "../../src/gen/spec_types.ts";
+import { emulatedBot } from "../_harness.ts";
 
 const FIELDS = TYPES.Message.map((f) => f[0]);
 const CONTENT = CONTENT_TYPES.split(" ");
@@ -301,50 +301,46 @@ Deno.test("messageIdentifier() addresses a message, a callback query's message, 
 });
 
 Deno.test("glance() and flavor() read what the emulator delivers through getUpdates", async () => {
-  const emu = new Emulator();
-  try {
-    const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-    const alice = emu.user("Alice");
-    const bob = emu.user("Bob");
-    const group = emu.group("G", [alice, bob]);
-    await alice.send("hi");
-    await alice.send("/start x");
-    await alice.sendPhoto(tinyPng(), { caption: "cat" });
-    await alice.sendDocument(new Uint8Array([1, 2]), {
-      fileName: "a.bin",
-      mimeType: "application/octet-stream",
-    });
-    await alice.sendLocation(1.5, 2.5);
-    await bob.send("in the group", { chat: group });
-    const sent = await bot.sendMessage(alice.id, "press", {
-      reply_markup: {
-        inline_keyboard: [[{ text: "b", callback_data: "yes" }]],
-      },
-    });
-    await alice.pressButton(sent, "yes");
-    const updates = await bot.getUpdates();
-    const seen = updates.map((u) => {
-      const kind = flavor(u);
-      const payload = (u as unknown as Record<string, unknown>)[kind];
-      return kind === "message" ? [kind, ...glance(payload as Message)] : [
-        kind,
-        ...glance(payload as never, { flavor: kind as "callback_query" }),
-      ];
-    });
-    assert.deepEqual(seen, [
-      ["message", "text", "private", alice.chat.id],
-      ["message", "text", "private", alice.chat.id],
-      ["message", "photo", "private", alice.chat.id],
-      ["message", "document", "private", alice.chat.id],
-      ["message", "location", "private", alice.chat.id],
-      ["message", "text", "group", group.id],
-      ["callback_query", updates.at(-1)!.callback_query!.id, alice.id, "yes"],
-    ]);
-    assert.deepEqual(messageIdentifier(updates.at(-1)!.callback_query!), [
-      alice.chat.id,
-      sent.message_id,
-    ]);
-  } finally {
-    await emu.close();
-  }
+  await using rig = emulatedBot();
+  const { emu, bot } = rig;
+  const alice = emu.user("Alice");
+  const bob = emu.user("Bob");
+  const group = emu.group("G", [alice, bob]);
+  await alice.send("hi");
+  await alice.send("/start x");
+  await alice.sendPhoto(tinyPng(), { caption: "cat" });
+  await alice.sendDocument(new Uint8Array([1, 2]), {
+    fileName: "a.bin",
+    mimeType: "application/octet-stream",
+  });
+  await alice.sendLocation(1.5, 2.5);
+  await bob.send("in the group", { chat: group });
+  const sent = await bot.sendMessage(alice.id, "press", {
+    reply_markup: {
+      inline_keyboard: [[{ text: "b", callback_data: "yes" }]],
+    },
+  });
+  await alice.pressButton(sent, "yes");
+  const updates = await bot.getUpdates();
+  const seen = updates.map((u) => {
+    const kind = flavor(u);
+    const payload = (u as unknown as Record<string, unknown>)[kind];
+    return kind === "message" ? [kind, ...glance(payload as Message)] : [
+      kind,
+      ...glance(payload as never, { flavor: kind as "callback_query" }),
+    ];
+  });
+  assert.deepEqual(seen, [
+    ["message", "text", "private", alice.chat.id],
+    ["message", "text", "private", alice.chat.id],
+    ["message", "photo", "private", alice.chat.id],
+    ["message", "document", "private", alice.chat.id],
+    ["message", "location", "private", alice.chat.id],
+    ["message", "text", "group", group.id],
+    ["callback_query", updates.at(-1)!.callback_query!.id, alice.id, "yes"],
+  ]);
+  assert.deepEqual(messageIdentifier(updates.at(-1)!.callback_query!), [
+    alice.chat.id,
+    sent.message_id,
+  ]);
 });

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { Bot } from "../../mod.ts";
-import { Emulator } from "../../testing.ts";
+import type { Emulator } from "../../testing.ts";
 import { delay } from "../../src/time/timers.ts";
 import { Settlement, UpdateLoop, UpdateLoopError } from "../../src/updates/loop.ts";
 import type { ErrorContext } from "../../src/updates/report.ts";
-import { waitUntil } from "../_wait_until.ts";
+import { emulatedBot, onEmulator, waitUntil } from "../_harness.ts";
 
 function setup(token?: string) {
-  const emu = new Emulator(token ? { token } : {});
-  const bot = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
-  return { emu, bot };
+  return emulatedBot({}, token ? { token } : {});
 }
 
 /** Collects reported errors instead of logging them. */
@@ -41,7 +39,8 @@ function getUpdatesCalls(emu: Emulator) {
 }
 
 Deno.test("messageLoop() hands payloads and updates to the handler in order", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const got = collector<[unknown, { update_id: number }]>(4);
   await alice.send("one");
@@ -79,7 +78,8 @@ Deno.test("messageLoop() hands payloads and updates to the handler in order", as
 });
 
 Deno.test("messageLoop() passes unknown update kinds through without stalling", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const got = collector<[unknown, Record<string, unknown>]>(2);
   emu.pushUpdate({ some_future_kind: { id: 1, note: "from Bot API 99" } });
   await emu.user("Bob").send("after");
@@ -101,7 +101,8 @@ Deno.test("messageLoop() passes unknown update kinds through without stalling", 
 });
 
 Deno.test("messageLoop() awaits an async handler before the next update", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const log: string[] = [];
   const got = collector<string>(3);
@@ -127,7 +128,8 @@ Deno.test("messageLoop() awaits an async handler before the next update", async 
 });
 
 Deno.test("messageLoop() reports a throwing or rejecting handler and goes on", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const { seen, onError } = errors();
   const got = collector<string>(3);
@@ -158,7 +160,8 @@ Deno.test("messageLoop() reports a throwing or rejecting handler and goes on", a
 });
 
 Deno.test("messageLoop()'s default error report is one line without the token", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const lines: string[] = [];
   const original = console.error;
   console.error = (line: string) => lines.push(line);
@@ -186,7 +189,8 @@ Deno.test("messageLoop()'s default error report is one line without the token", 
 });
 
 Deno.test("stop() confirms what was handed over and leaves the rest: a restart neither loses nor repeats", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   for (const t of ["1", "2", "3", "4"]) await alice.send(t);
   const first: string[] = [];
@@ -210,7 +214,8 @@ Deno.test("stop() confirms what was handed over and leaves the rest: a restart n
 });
 
 Deno.test("stop() aborts a pending long poll at once and confirms with timeout 0, limit 1", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const got = collector<string>(1);
   await emu.user("Alice").send("only");
   const running = bot.messageLoop(
@@ -238,7 +243,8 @@ Deno.test("stop() aborts a pending long poll at once and confirms with timeout 0
 });
 
 Deno.test("messageLoop() ends when its signal aborts, like stop()", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const controller = new AbortController();
   const got = collector<string>(1);
   await emu.user("Alice").send("x");
@@ -256,7 +262,8 @@ Deno.test("messageLoop() ends when its signal aborts, like stop()", async () => 
 });
 
 Deno.test("messageLoop() retries network failures and 5xx with backoff, reporting each", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const { seen, onError } = errors();
   emu.inject("getUpdates", { kind: "5xx", status: 502 });
   emu.inject("getUpdates", { kind: "html", status: 503 });
@@ -280,7 +287,8 @@ Deno.test("messageLoop() retries network failures and 5xx with backoff, reportin
 });
 
 Deno.test("messageLoop()'s backoff grows and is capped", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const { seen, onError } = errors();
   emu.inject("getUpdates", { kind: "5xx", status: 500 }, { times: 6 });
   await emu.user("Alice").send("x");
@@ -307,7 +315,8 @@ Deno.test("messageLoop()'s backoff grows and is capped", async () => {
 });
 
 Deno.test("messageLoop() waits retry_after on 429", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const { seen, onError } = errors();
   emu.inject("getUpdates", { kind: "429", retryAfter: 1 });
   await emu.user("Alice").send("x");
@@ -326,9 +335,10 @@ Deno.test("messageLoop() waits retry_after on 429", async () => {
 });
 
 Deno.test("messageLoop() ends with a clear error on 401, without retrying or leaking the token", async () => {
-  const { emu } = setup();
+  await using rig = setup();
+  const { emu } = rig;
   const wrong = "987654321:AAHwrongwrongwrongwrongwrongwrongwro";
-  const bot = new Bot(wrong, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  const bot = new Bot(wrong, onEmulator(emu));
   const { seen, onError } = errors();
   await assert.rejects(
     bot.messageLoop(() => {}, { timeout: 1, onError }),
@@ -347,7 +357,8 @@ Deno.test("messageLoop() ends with a clear error on 401, without retrying or lea
 });
 
 Deno.test("messageLoop() ends with a clear error on 404 (wrong apiRoot)", async () => {
-  const { emu } = setup();
+  await using rig = setup();
+  const { emu } = rig;
   const bot = new Bot(emu.token, {
     fetch: emu.fetch,
     apiRoot: emu.apiRoot + "/wrong/prefix",
@@ -365,7 +376,8 @@ Deno.test("messageLoop() ends with a clear error on 404 (wrong apiRoot)", async 
 });
 
 Deno.test("messageLoop() ends on 409 explaining webhook vs. a second instance", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   await bot.setWebhook("https://example.com/hook");
   await assert.rejects(
     bot.messageLoop(() => {}, { timeout: 1 }),
@@ -382,8 +394,9 @@ Deno.test("messageLoop() ends on 409 explaining webhook vs. a second instance", 
 });
 
 Deno.test("a second loop polling the same bot ends the first with 409", async () => {
-  const { emu, bot } = setup();
-  const other = new Bot(emu.token, { fetch: emu.fetch, apiRoot: emu.apiRoot });
+  await using rig = setup();
+  const { emu, bot } = rig;
+  const other = new Bot(emu.token, onEmulator(emu));
   const first = bot.messageLoop(() => {}, { timeout: 30 });
   await delay(20);
   const second = other.messageLoop(() => {}, { timeout: 30 });
@@ -397,7 +410,8 @@ Deno.test("a second loop polling the same bot ends the first with 409", async ()
 });
 
 Deno.test("messageLoop() sends allowed_updates and limit; UpdateLoop validates limit", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const got = collector<unknown>(1);
   await emu.user("Alice").send("x");
   const running = bot.messageLoop((m) => got.push(m), {
@@ -416,7 +430,8 @@ Deno.test("messageLoop() sends allowed_updates and limit; UpdateLoop validates l
 });
 
 Deno.test("messageLoop() starts from the given offset", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   await alice.send("old");
   await alice.send("new");
@@ -434,7 +449,8 @@ Deno.test("messageLoop() starts from the given offset", async () => {
 });
 
 Deno.test("stop() while an async handler runs does not wait for it; its failure is still reported", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const { seen, onError } = errors();
   await emu.user("Alice").send("slow");
   let release!: () => void;
@@ -460,7 +476,8 @@ Deno.test("stop() while an async handler runs does not wait for it; its failure 
 });
 
 Deno.test("messageLoop() works with the emulator over real HTTP", async () => {
-  const { emu } = setup();
+  await using rig = setup();
+  const { emu } = rig;
   const server = await emu.serve();
   const bot = new Bot(emu.token, { apiRoot: server.apiRoot });
   const got = collector<string>(2);
@@ -480,7 +497,8 @@ Deno.test("messageLoop() works with the emulator over real HTTP", async () => {
 });
 
 Deno.test("messageLoop() confirms an update whose handler returned a Settlement only once it settled", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   let release!: (done: boolean) => void;
   const settled = new Promise<boolean>((r) => (release = r));
@@ -503,7 +521,8 @@ Deno.test("messageLoop() confirms an update whose handler returned a Settlement 
 });
 
 Deno.test("messageLoop() waits at most settleTimeout for Settlements, says so once, and goes on", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const { seen, onError } = errors();
   const never = new Settlement(new Promise<boolean>(() => {}));
@@ -527,7 +546,8 @@ Deno.test("messageLoop() waits at most settleTimeout for Settlements, says so on
 });
 
 Deno.test("stop() leaves an update whose Settlement did not settle unconfirmed; the next run hands it over again", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const { seen, onError } = errors();
   for (const t of ["done", "busy", "after"]) await alice.send(t);
@@ -572,7 +592,8 @@ Deno.test("UpdateLoop refuses bad settleTimeout, handlerTimeout, stallTimeout an
 });
 
 Deno.test("messageLoop() right after stop() polls only once the old loop confirmed (no 409 between them)", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const alice = emu.user("Alice");
   const { seen, onError } = errors();
   const handled: string[] = [];
@@ -601,7 +622,8 @@ Deno.test("messageLoop() right after stop() polls only once the old loop confirm
 });
 
 Deno.test("messageLoop() polls on during a backlog from the first update in progress, confirming only what is done", async () => {
-  const { emu, bot } = setup();
+  await using rig = setup();
+  const { emu, bot } = rig;
   const users = Array.from({ length: 20 }, (_, i) => emu.user(`U${i}`));
   for (const [i, u] of users.entries()) await u.send(String(i + 1));
   const handed: number[] = [];
@@ -669,16 +691,17 @@ function quickHandler(log: (string | number)[], seen: { first?: number }) {
 
 /** An emulator with updates "1".."6" queued, a log, and a quick handler writing to it. */
 async function sixQueued() {
-  const { emu, bot } = setup();
-  const alice = emu.user("Alice");
+  const rig = setup();
+  const alice = rig.emu.user("Alice");
   for (let i = 1; i <= 6; i++) await alice.send(String(i));
   const log: (string | number)[] = [];
   const seen: { first?: number } = {};
-  return { emu, bot, log, seen, quick: quickHandler(log, seen) };
+  return Object.assign(rig, { log, seen, quick: quickHandler(log, seen) });
 }
 
 Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks for the next batch before handing this one over", async () => {
-  const { emu, bot, log, seen, quick } = await sixQueued();
+  await using rig = await sixQueued();
+  const { emu, bot, log, seen, quick } = rig;
   const loop = new UpdateLoop(loggedSource(bot, log), quick, {
     timeout: 1,
     limit: 2,
@@ -703,7 +726,8 @@ Deno.test("with settleTimeout 0, a loop whose handlers hand over at once asks fo
 });
 
 Deno.test("with settleTimeout 0, a stop during a batch whose successor was asked for still hands all of it over", async () => {
-  const { emu, bot, log, seen, quick } = await sixQueued();
+  await using rig = await sixQueued();
+  const { emu, bot, log, seen, quick } = rig;
   const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
     if (m.text === "3") void loop.stop();
     return quick(m, u);
@@ -725,7 +749,8 @@ Deno.test("with settleTimeout 0, a stop during a batch whose successor was asked
 });
 
 Deno.test("with settleTimeout 0, after a batch whose handler was awaited the next one is asked for after it, and a stop leaves the rest", async () => {
-  const { emu, bot, log, seen, quick } = await sixQueued();
+  await using rig = await sixQueued();
+  const { emu, bot, log, seen, quick } = rig;
   const loop: UpdateLoop = new UpdateLoop(loggedSource(bot, log), (m, u) => {
     const settlement = quick(m, u);
     if (m.text === "3") {

@@ -14,6 +14,7 @@ import {
 } from "../../webhook.ts";
 import type { ErrorContext } from "../../mod.ts";
 import type { Update } from "../../src/core/types.ts";
+import { onEmulator } from "../_harness.ts";
 
 const SECRET = "s3cret_Token-1";
 const URL_ = "https://bot.example.com/hook";
@@ -380,10 +381,7 @@ Deno.test("webhookCallback() runs DelegatorBot delegation for updates the emulat
   const bot = new DelegatorBot(e.token, [[
     perChatId(),
     createOpen(Counter, { timeout: 10 }),
-  ]], {
-    fetch: e.fetch,
-    apiRoot: e.apiRoot,
-  });
+  ]], onEmulator(e));
   hook.cb = webhookCallback(bot, { secretToken: SECRET });
   try {
     assert.equal(await bot.setWebhook(URL_, { secret_token: SECRET }), true);
@@ -407,10 +405,11 @@ Deno.test("webhookCallback() runs DelegatorBot delegation for updates the emulat
 Deno.test("webhookCallback() answers after the Bot API calls a delegate set off, unless awaitCalls is false", async () => {
   for (const awaitCalls of [true, false]) {
     const e = new Emulator();
-    const bot = new DelegatorBot(e.token, [[perChatId(), createOpen(Counter, { timeout: 10 })]], {
-      fetch: e.fetch,
-      apiRoot: e.apiRoot,
-    });
+    const bot = new DelegatorBot(
+      e.token,
+      [[perChatId(), createOpen(Counter, { timeout: 10 })]],
+      onEmulator(e),
+    );
     const cb = webhookCallback(bot, { awaitCalls });
     try {
       const alice = e.user("Alice");
@@ -440,7 +439,7 @@ Deno.test("webhookCallback() leaves updates undelivered to a bot with the wrong 
   });
   const seen = recorder();
   hook.cb = webhookCallback(seen, { secretToken: "the_right_one" });
-  const bot = new Bot(e.token, { fetch: e.fetch, apiRoot: e.apiRoot });
+  const bot = new Bot(e.token, onEmulator(e));
   try {
     await bot.setWebhook(URL_, { secret_token: "not_the_right_one" });
     await e.user("Alice").send("hi");
@@ -456,7 +455,7 @@ Deno.test("webhookCallback() leaves updates undelivered to a bot with the wrong 
 
 Deno.test("setWebhook() uploads a certificate and sets secret_token, allowed_updates, drop_pending_updates", async () => {
   const e = new Emulator();
-  const bot = new Bot(e.token, { fetch: e.fetch, apiRoot: e.apiRoot });
+  const bot = new Bot(e.token, onEmulator(e));
   try {
     await e.user("Alice").send("pending before the webhook");
     assert.equal(e.pendingUpdateCount, 1);
@@ -506,7 +505,7 @@ class EchoBot extends Bot {
 
 Deno.test("webhookCallback() serves Deno.serve: the emulator delivers over real HTTP", async () => {
   const e = new Emulator();
-  const bot = new EchoBot(e.token, { fetch: e.fetch, apiRoot: e.apiRoot });
+  const bot = new EchoBot(e.token, onEmulator(e));
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     webhookCallback(bot, { secretToken: SECRET }),
@@ -532,7 +531,7 @@ Deno.test("webhookCallback() serves Deno.serve: the emulator delivers over real 
 
 Deno.test("toNodeListener() serves webhookCallback on node:http, limits included", async () => {
   const e = new Emulator();
-  const bot = new EchoBot(e.token, { fetch: e.fetch, apiRoot: e.apiRoot });
+  const bot = new EchoBot(e.token, onEmulator(e));
   const server = createServer(
     toNodeListener(
       webhookCallback(bot, { secretToken: SECRET, maxBodyBytes: 4096 }),
