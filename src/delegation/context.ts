@@ -69,6 +69,22 @@ export class ListenerContext {
 }
 
 /**
+ * What ChatContext and UserContext share: a listener context whose `sender` is bound to
+ * one chat (a user's private chat has the user's id). Not exported from the entry files:
+ * users extend ChatContext or UserContext.
+ * @internal
+ */
+abstract class BoundContext extends ListenerContext {
+  /** The bot's send/forward/copy methods bound to the context's chat. */
+  readonly sender: Sender;
+
+  constructor(bot: SpeakerLike, contextId: unknown, chatId: ChatId) {
+    super(bot, contextId);
+    this.sender = new Sender(bot, chatId);
+  }
+}
+
+/**
  * A context bound to one chat: `chatId` and a `sender` for it.
  *
  * @example
@@ -81,11 +97,11 @@ export class ListenerContext {
  * ctx.listener.close();
  * ```
  */
-export class ChatContext extends ListenerContext {
+export class ChatContext extends BoundContext {
   /** The chat this context talks to. */
   readonly chatId: ChatId;
   /** The bot's send/forward/copy methods bound to `chatId`. */
-  readonly sender: Sender;
+  declare readonly sender: Sender;
 
   /**
    * Creates the context, a listener and a sender for the chat.
@@ -95,9 +111,8 @@ export class ChatContext extends ListenerContext {
    * @param chatId the chat (defaults to the context id)
    */
   constructor(bot: SpeakerLike, contextId: unknown, chatId: ChatId = contextId as ChatId) {
-    super(bot, contextId);
+    super(bot, contextId, chatId);
     this.chatId = chatId;
-    this.sender = new Sender(bot, chatId);
   }
 }
 
@@ -113,11 +128,11 @@ export class ChatContext extends ListenerContext {
  * ctx.listener.close();
  * ```
  */
-export class UserContext extends ListenerContext {
+export class UserContext extends BoundContext {
   /** The user this context is about. */
   readonly userId: number;
   /** The bot's send methods bound to the user's private chat. */
-  readonly sender: Sender;
+  declare readonly sender: Sender;
 
   /**
    * Creates the context, a listener and a sender for the user.
@@ -127,8 +142,7 @@ export class UserContext extends ListenerContext {
    * @param userId the user (defaults to the context id)
    */
   constructor(bot: SpeakerLike, contextId: unknown, userId: number = contextId as number) {
-    super(bot, contextId);
+    super(bot, contextId, userId);
     this.userId = userId;
-    this.sender = new Sender(bot, userId);
   }
 }

@@ -131,8 +131,10 @@ class ReadyHeap {
 /**
  * The throttler's state: one queue per chat, the ready chats in a heap by the time they
  * may send next, and one pump that releases them within the overall window.
+ * Exported for the tests only (not from mod.ts); users call {@linkcode throttler}.
+ * @internal
  */
-class Throttle {
+export class Throttle {
   readonly #limits: Required<FloodLimits>;
   readonly #throttled: (method: string) => boolean;
   readonly #clock: Clock;
@@ -160,6 +162,15 @@ class Throttle {
   /** Calls waiting in the queues (not yet started). */
   get queued(): number {
     return this.#queued;
+  }
+
+  /**
+   * Diagnostics: how many chats' state is kept (queue and window). Idle chats are
+   * forgotten by `#sweep` once this reaches the sweep mark, so it stays bounded.
+   * @internal
+   */
+  get chats(): number {
+    return this.#chats.size;
   }
 
   /** The transformer: queues a throttled call in its chat, passes any other through. */
