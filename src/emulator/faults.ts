@@ -7,7 +7,11 @@
 export type Fault =
   /** 429 Too Many Requests with `parameters.retry_after` (seconds, default 1). Not executed. */
   | { kind: "429"; retryAfter?: number }
-  /** A JSON `{ok:false}` answer with a 5xx status (default 500). Not executed. */
+  /**
+   * A JSON `{ok:false}` error answer with `status` as its error_code (default 500).
+   * Named for its usual use, server errors; any status works (tests use 403 and 409).
+   * Not executed.
+   */
   | { kind: "5xx"; status?: number; description?: string }
   /** A non-JSON HTML error page, as a proxy answers (default 502). Not executed. */
   | { kind: "html"; status?: number }
