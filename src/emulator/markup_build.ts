@@ -75,8 +75,8 @@ export function linkEntity(offset: number, length: number, url: string): Entity 
 }
 
 /**
- * The language named right after an opening ``` that starts at `from` - 3: the rest of
- * the first line when a closing ``` follows it and it holds no space or backtick.
+ * The language named right after an opening fence (three backticks ending at `from`): the
+ * rest of the first line when a closing fence follows it and it holds no space or backtick.
  * `from` is where the code starts (after the language line when there is one).
  */
 export function fenceLanguage(src: string, from: number): { language: string; from: number } {

@@ -130,7 +130,7 @@ class MarkdownV2 {
     });
   }
 
-  /** Reads inline `code` or a ```pre``` block at the read position. */
+  /** Reads inline `code` or a fenced pre block at the read position. */
   #code(): void {
     const { src } = this;
     const i = this.#i;
@@ -244,7 +244,7 @@ function unclosed(src: string, i: number): never {
   fail(`Can't find end of the entity starting at byte offset ${byteOffset(src, i)}`);
 }
 
-/** Reads the `code` or ```pre``` at `i` (no escapes inside); returns the index after it. */
+/** Reads the `code` or fenced pre block at `i` (no escapes inside); returns the index after it. */
 function legacyCode(src: string, i: number, out: Builder): number {
   const pre = src.startsWith("```", i);
   const close = pre ? "```" : "`";
