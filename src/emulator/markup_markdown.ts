@@ -227,7 +227,7 @@ export function parseMarkdown(src: string): Parsed {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (c === "\\" && V1_SPECIAL.includes(src[i + 1] ?? "")) {
+    if (c === "\\" && i + 1 < src.length && V1_SPECIAL.includes(src[i + 1])) {
       out.text += src[i + 1];
       i += 2;
     } else if (!V1_SPECIAL.includes(c)) {
