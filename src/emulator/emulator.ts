@@ -154,7 +154,27 @@ export class Emulator {
     });
     if (options.privacyMode) this.#world.capabilities.can_read_all_group_messages = false;
     this.#queue = new UpdateQueue();
-    this.#webhook = new WebhookDeliverer(this.#queue, {
+    this.#webhook = this.#webhookDeliverer(options);
+    this.#queue.onPush = () => this.#webhook.kick();
+    const onClose = (fn: () => void) => {
+      this.#onClose.add(fn);
+      return () => this.#onClose.delete(fn);
+    };
+    this.#dispatch = this.#dispatcher(token, options, onClose);
+    this.calls = this.#dispatch.calls;
+    if (options.flood) this.setFloodLimits(options.flood);
+    this.#host = {
+      world: this.#world,
+      push: this.#push,
+      onClose,
+      privacyMode: options.privacyMode ?? false,
+      setBlocked: (userId, blocked) => setBlocked(this.#world, this.#push, userId, blocked),
+    };
+  }
+
+  /** Delivers queued updates to a webhook once one is set; a reply's method call runs here. */
+  #webhookDeliverer(options: EmulatorOptions): WebhookDeliverer {
+    return new WebhookDeliverer(this.#queue, {
       fetch: options.webhookFetch ?? ((input, init) => fetch(input, init)),
       retryDelays: options.webhookRetryDelays ?? [500, 1000, 2000, 4000, 8000],
       timeoutMs: options.webhookTimeout ?? 10_000,
@@ -164,12 +184,15 @@ export class Emulator {
         if (name) await this.#dispatch.execute(name, params);
       },
     });
-    this.#queue.onPush = () => this.#webhook.kick();
-    const onClose = (fn: () => void) => {
-      this.#onClose.add(fn);
-      return () => this.#onClose.delete(fn);
-    };
-    this.#dispatch = new Dispatcher({
+  }
+
+  /** Runs Bot API calls against the world, the queue and the webhook. */
+  #dispatcher(
+    token: string,
+    options: EmulatorOptions,
+    onClose: (fn: () => void) => () => void,
+  ): Dispatcher {
+    return new Dispatcher({
       token,
       world: this.#world,
       services: {
@@ -181,15 +204,6 @@ export class Emulator {
       closed: () => this.#closed,
       onClose,
     });
-    this.calls = this.#dispatch.calls;
-    if (options.flood) this.setFloodLimits(options.flood);
-    this.#host = {
-      world: this.#world,
-      push: this.#push,
-      onClose,
-      privacyMode: options.privacyMode ?? false,
-      setBlocked: (userId, blocked) => setBlocked(this.#world, this.#push, userId, blocked),
-    };
   }
 
   readonly #push = (payload: Record<string, unknown>): void => {

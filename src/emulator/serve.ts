@@ -140,55 +140,12 @@ async function listenNode(handler: ServeHandler, options: ListenOptions): Promis
   };
   const hostname = options.hostname ?? "127.0.0.1";
   const closing = new AbortController();
-  const sockets = new Set<NodeSocket>();
   let port = 0;
+  const origin = () => `http://${hostname}:${port}`;
   const server = http.createServer((req, res) => {
-    void serveOne(req, res);
+    void serveNode(req, res, handler, closing.signal, origin);
   });
-  async function serveOne(req: NodeReq, res: NodeRes) {
-    const gone = new AbortController();
-    res.on("close", () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    const signal = AbortSignal.any([gone.signal, closing.signal]);
-    let response: Response;
-    try {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of req) chunks.push(chunk);
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) {
-        if (typeof v === "string") headers.set(k, v);
-        else if (Array.isArray(v)) { for (const one of v) headers.append(k, one); }
-      }
-      const method = req.method ?? "GET";
-      const body = method === "GET" || method === "HEAD" ? undefined : concatBytes(chunks);
-      const request = new Request(`http://${hostname}:${port}${req.url ?? "/"}`, {
-        method,
-        headers,
-        body,
-        signal,
-      });
-      response = await handler(request, signal);
-    } catch (err) {
-      if (err instanceof ConnectionReset) {
-        req.socket.destroy();
-        return;
-      }
-      response = new Response("Internal Server Error", { status: 500 });
-    }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const out: Record<string, string | number> = {};
-    response.headers.forEach((v, k) => {
-      out[k] = v;
-    });
-    out["content-length"] = bytes.length;
-    res.writeHead(response.status, out);
-    res.end(bytes);
-  }
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
+  const sockets = trackSockets(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, hostname, () => resolve());
@@ -208,4 +165,74 @@ async function listenNode(handler: ServeHandler, options: ListenOptions): Promis
       return closed;
     },
   };
+}
+
+/** The open connections of `server`, so that closing it can cut them. */
+function trackSockets(server: NodeServer): Set<NodeSocket> {
+  const sockets = new Set<NodeSocket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  return sockets;
+}
+
+/**
+ * Answers one node:http request with `handler`. Its signal aborts when the client goes
+ * away before the answer is written or when the server closes (`closing`).
+ */
+async function serveNode(
+  req: NodeReq,
+  res: NodeRes,
+  handler: ServeHandler,
+  closing: AbortSignal,
+  origin: () => string,
+): Promise<void> {
+  const gone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  const signal = AbortSignal.any([gone.signal, closing]);
+  let response: Response;
+  try {
+    response = await handler(await toRequest(req, origin, signal), signal);
+  } catch (err) {
+    if (err instanceof ConnectionReset) {
+      req.socket.destroy();
+      return;
+    }
+    response = new Response("Internal Server Error", { status: 500 });
+  }
+  await writeResponse(res, response);
+}
+
+/** Reads the whole body of a node:http request and makes a fetch Request of it. */
+async function toRequest(req: NodeReq, origin: () => string, signal: AbortSignal) {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (typeof v === "string") headers.set(k, v);
+    else if (Array.isArray(v)) { for (const one of v) headers.append(k, one); }
+  }
+  const method = req.method ?? "GET";
+  const body = method === "GET" || method === "HEAD" ? undefined : concatBytes(chunks);
+  return new Request(`${origin()}${req.url ?? "/"}`, {
+    method,
+    headers,
+    body,
+    signal,
+  });
+}
+
+/** Writes a fetch Response to a node:http response, with its length. */
+async function writeResponse(res: NodeRes, response: Response): Promise<void> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const out: Record<string, string | number> = {};
+  response.headers.forEach((v, k) => {
+    out[k] = v;
+  });
+  out["content-length"] = bytes.length;
+  res.writeHead(response.status, out);
+  res.end(bytes);
 }

@@ -392,20 +392,27 @@ export class EmulatedUser {
     } catch (err) {
       return Promise.reject(err);
     }
-    const take = (): MessageObj | undefined => {
-      const base = chat.botMessageBase;
-      let at = Math.max(this.#cursors.get(chat.id) ?? 0, base);
-      while (at - base < chat.botMessageIds.length) {
-        const msg = chat.messages.get(chat.botMessageIds[at++ - base]);
-        this.#cursors.set(chat.id, at);
-        if (msg) return msg;
-      }
-      return undefined;
-    };
-    const ready = take();
+    const ready = this.#take(chat);
     if (ready) return Promise.resolve(ready as unknown as Message);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    return this.#waitForMessage(chat, timeout, signal);
+  }
+
+  /** The next bot message in `chat` this user has not taken yet, moving its cursor past it. */
+  #take(chat: ChatRec): MessageObj | undefined {
+    const base = chat.botMessageBase;
+    let at = Math.max(this.#cursors.get(chat.id) ?? 0, base);
+    while (at - base < chat.botMessageIds.length) {
+      const msg = chat.messages.get(chat.botMessageIds[at++ - base]);
+      this.#cursors.set(chat.id, at);
+      if (msg) return msg;
+    }
+    return undefined;
+  }
+
+  /** Waits for the bot's next message in `chat`; rejects on timeout, abort or close. */
+  #waitForMessage(chat: ChatRec, timeout: number, signal?: AbortSignal): Promise<Message> {
     return new Promise<Message>((resolve, reject) => {
       const finish = () => {
         if (timer !== undefined) clearTimeout(timer);
@@ -419,7 +426,7 @@ export class EmulatedUser {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       const wake = () => {
-        const msg = take();
+        const msg = this.#take(chat);
         if (!msg) return;
         finish();
         resolve(msg as unknown as Message);

@@ -173,24 +173,8 @@ export class WebhookDeliverer implements WebhookControl {
       timedOut = true;
       ctrl.abort();
     }, this.options.timeoutMs);
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (this.#secret) headers["x-telegram-bot-api-secret-token"] = this.#secret;
     try {
-      const aborted = new Promise<never>((_, reject) => {
-        ctrl.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
-      });
-      aborted.catch(() => {});
-      // Race the abort too, so a fetch that ignores its signal cannot stall delivery.
-      const res = await Promise.race([
-        this.options.fetch(this.url, {
-          method: "POST",
-          headers,
-          body: JSON.stringify(update),
-          signal: ctrl.signal,
-        }),
-        aborted,
-      ]);
-      const text = await Promise.race([res.text(), aborted]);
+      const { res, text } = await this.#post(update, ctrl.signal);
       if (!res.ok) {
         this.#fail(
           `Wrong response from the webhook: ${res.status} ${
@@ -199,19 +183,7 @@ export class WebhookDeliverer implements WebhookControl {
         );
         return false;
       }
-      const type = res.headers.get("content-type") ?? "";
-      if (type.includes("application/json") && text.trim().startsWith("{")) {
-        try {
-          const call = JSON.parse(text) as Obj;
-          if (typeof call.method === "string") {
-            const params = { ...call };
-            delete params.method;
-            await this.options.execute(call.method, params);
-          }
-        } catch {
-          // A malformed answer is ignored, as Telegram does.
-        }
-      }
+      await this.#executeReply(res, text);
       return true;
     } catch {
       this.#fail(timedOut ? "Read timeout expired" : "Connection refused");
@@ -219,6 +191,44 @@ export class WebhookDeliverer implements WebhookControl {
     } finally {
       clearTimeout(timer);
       if (this.#inflight === ctrl) this.#inflight = null;
+    }
+  }
+
+  /** POSTs `update` to the webhook and reads the answer; rejects once `signal` aborts. */
+  async #post(update: Obj, signal: AbortSignal): Promise<{ res: Response; text: string }> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (this.#secret) headers["x-telegram-bot-api-secret-token"] = this.#secret;
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+    });
+    aborted.catch(() => {});
+    // Race the abort too, so a fetch that ignores its signal cannot stall delivery.
+    const res = await Promise.race([
+      this.options.fetch(this.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(update),
+        signal,
+      }),
+      aborted,
+    ]);
+    const text = await Promise.race([res.text(), aborted]);
+    return { res, text };
+  }
+
+  /** Runs the method call a webhook may answer with (a JSON object with `method`). */
+  async #executeReply(res: Response, text: string): Promise<void> {
+    const type = res.headers.get("content-type") ?? "";
+    if (!type.includes("application/json") || !text.trim().startsWith("{")) return;
+    try {
+      const call = JSON.parse(text) as Obj;
+      if (typeof call.method === "string") {
+        const params = { ...call };
+        delete params.method;
+        await this.options.execute(call.method, params);
+      }
+    } catch {
+      // A malformed answer is ignored, as Telegram does.
     }
   }
 

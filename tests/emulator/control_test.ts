@@ -130,6 +130,91 @@ Deno.test("serve({ control: true }) drives users, chats and reads over HTTP", as
   }
 });
 
+async function call(url: string, method: string) {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: method === "GET" || method === "HEAD" ? undefined : "{}",
+  });
+  return { status: res.status, ...(await res.json() as any) };
+}
+
+Deno.test("the control API answers a known path with another method 405 naming the right one", async () => {
+  const emu = new Emulator();
+  const srv = await emu.serve({ control: true });
+  const c = `${srv.apiRoot}/_emulator`;
+  const api = `${srv.apiRoot}/bot${emu.token}`;
+  try {
+    const alice = (await post(`${c}/users`, { first_name: "Alice" })).result;
+    assert.deepEqual(await call(c, "POST"), {
+      status: 405,
+      ok: false,
+      error: "use GET for /_emulator/",
+    });
+    assert.deepEqual(await call(`${c}/users`, "GET"), {
+      status: 405,
+      ok: false,
+      error: "use POST for /_emulator/users",
+    });
+    assert.deepEqual(await call(`${c}/users/${alice.id}/send`, "GET"), {
+      status: 405,
+      ok: false,
+      error: `use POST for /_emulator/users/${alice.id}/send`,
+    });
+    // Two routes share the path: both methods are named, in table order.
+    assert.deepEqual(await call(`${c}/calls`, "PUT"), {
+      status: 405,
+      ok: false,
+      error: "use GET or DELETE for /_emulator/calls",
+    });
+    // A 405 runs nothing: the user is not blocked, no user was created.
+    assert.equal((await call(`${c}/users/${alice.id}/block`, "PUT")).status, 405);
+    const sent = await post(`${api}/sendMessage`, { chat_id: alice.id, text: "still here" });
+    assert.equal(sent.status, 200);
+    assert.equal(emu.userById(alice.id + 1), undefined);
+  } finally {
+    await emu.close();
+  }
+});
+
+Deno.test("the control API answers unknown actions, unmatched and longer paths 404 no control route", async () => {
+  const emu = new Emulator();
+  const srv = await emu.serve({ control: true });
+  const c = `${srv.apiRoot}/_emulator`;
+  try {
+    const alice = (await post(`${c}/users`, { first_name: "Alice" })).result;
+    const notFound = (method: string, path: string) => ({
+      status: 404,
+      ok: false,
+      error: `no control route ${method} /_emulator/${path}`,
+    });
+    assert.deepEqual(
+      await call(`${c}/users/${alice.id}/dance`, "POST"),
+      notFound("POST", `users/${alice.id}/dance`),
+    );
+    assert.deepEqual(await call(`${c}/nothing`, "GET"), notFound("GET", "nothing"));
+    assert.deepEqual(
+      await call(`${c}/users/${alice.id}`, "GET"),
+      notFound("GET", `users/${alice.id}`),
+    );
+    // Extra segments after a known route do not match it, whatever the method.
+    assert.deepEqual(
+      await call(`${c}/users/${alice.id}/send/extra`, "POST"),
+      notFound("POST", `users/${alice.id}/send/extra`),
+    );
+    assert.deepEqual(await call(`${c}/calls/1`, "GET"), notFound("GET", "calls/1"));
+    assert.deepEqual(await call(`${c}/users/extra`, "GET"), notFound("GET", "users/extra"));
+    // A known route with an unknown user is a 404 of its own kind.
+    assert.deepEqual(await call(`${c}/users/999/send`, "POST"), {
+      status: 404,
+      ok: false,
+      error: "no emulated user 999",
+    });
+  } finally {
+    await emu.close();
+  }
+});
+
 Deno.test("serve() without control leaves /_emulator unanswered", async () => {
   const emu = new Emulator();
   const srv = await emu.serve();

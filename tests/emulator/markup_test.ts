@@ -1,5 +1,6 @@
 // Parse modes (HTML, MarkdownV2, Markdown) and the entities Telegram detects by itself.
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { detectEntities, mergeEntities } from "../../src/emulator/entities.ts";
 import {
   parseHtml,
@@ -144,6 +145,9 @@ Deno.test("parseMarkdown() (legacy) parses its four entities and reports unclose
     () => parseMarkdown("a *b"),
     "Can't find end of the entity starting at byte offset 2",
   );
+  // A backslash escapes only _ * ` [; one at the very end stays (as in Telegram's parser).
+  assert.equal(parseMarkdown("a\\").text, "a\\");
+  assert.equal(parseMarkdown("\\a\\_").text, "\\a_");
 });
 
 Deno.test("parseMarkup() is case-insensitive about the mode and rejects unknown ones", () => {
@@ -181,4 +185,137 @@ Deno.test("mergeEntities() keeps given entities and adds non-overlapping detecte
     }],
   );
   assert.deepEqual(merged.map((e) => e.type), ["bold", "hashtag"]);
+});
+
+// Properties. Text mixes ASCII (with every special character of the three modes), accented
+// letters and astral characters (two UTF-16 units each), so offsets in UTF-16 units differ
+// from code points and bytes.
+const textChar = fc.constantFrom(
+  ..."abc xyz019\n_*[]()~`>#+-=|{}.!\\<&;\"'/".split(""),
+  "é",
+  "ß",
+  "😀",
+  "𝄞",
+);
+const plainText = fc.array(textChar, { maxLength: 40 }).map((a) => a.join(""));
+
+const escapeV2 = (s: string) => s.replace(/[_*[\]()~`>#+\-=|{}.!\\]/g, "\\$&");
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeV1 = (s: string) => s.replace(/[_*`[]/g, "\\$&");
+
+Deno.test("property: escaped plain text parses back to itself with no entity in every mode", () => {
+  fc.assert(
+    fc.property(plainText, (text) => {
+      assert.deepEqual(parseMarkdownV2(escapeV2(text)), { text, entities: [] });
+      assert.deepEqual(parseHtml(escapeHtml(text)), { text, entities: [] });
+      assert.deepEqual(parseMarkdown(escapeV1(text)), { text, entities: [] });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("property: a wrapped escaped text gets one entity spanning it in UTF-16 units", () => {
+  const nonEmpty = plainText.filter((t) => t.length > 0);
+  fc.assert(
+    fc.property(plainText, nonEmpty, plainText, (before, inner, after) => {
+      const v2 = parseMarkdownV2(`${escapeV2(before)}*${escapeV2(inner)}*${escapeV2(after)}`);
+      assert.equal(v2.text, before + inner + after);
+      assert.deepEqual(v2.entities, [{
+        type: "bold",
+        offset: before.length,
+        length: inner.length,
+      }]);
+      const html = parseHtml(
+        `${escapeHtml(before)}<i>${escapeHtml(inner)}</i>${escapeHtml(after)}`,
+      );
+      assert.equal(html.text, before + inner + after);
+      assert.deepEqual(html.entities, [
+        { type: "italic", offset: before.length, length: inner.length },
+      ]);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("property: nested entities come sorted by offset, the outer one first", () => {
+  const nonEmpty = plainText.filter((t) => t.length > 0);
+  fc.assert(
+    fc.property(plainText, plainText, nonEmpty, plainText, (before, x, y, z) => {
+      fc.pre(x.length + z.length > 0); // the outer entity strictly longer than the inner one
+      const outer = { offset: before.length, length: x.length + y.length + z.length };
+      const inner = { offset: before.length + x.length, length: y.length };
+      const [b, ex, ey, ez] = [before, x, y, z].map(escapeV2);
+      assert.deepEqual(parseMarkdownV2(`${b}*${ex}_${ey}_${ez}*`).entities, [
+        { type: "bold", ...outer },
+        { type: "italic", ...inner },
+      ]);
+      const [hb, hx, hy, hz] = [before, x, y, z].map(escapeHtml);
+      assert.deepEqual(parseHtml(`${hb}<u>${hx}<s>${hy}</s>${hz}</u>`).entities, [
+        { type: "underline", ...outer },
+        { type: "strikethrough", ...inner },
+      ]);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+// Markup soup: markers, tags and text pieces in any order; most inputs fail to parse.
+const soup = fc.array(
+  fc.constantFrom(
+    ..."*_~|[]()`>!\\\n".split(""),
+    "__",
+    "||",
+    "```",
+    "**>",
+    "a",
+    "é",
+    "😀",
+    "(tg://user?id=7)",
+    "(https://e.x)",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    '<a href="https://e.x">',
+    "</a>",
+    "<pre>",
+    '<code class="language-js">',
+    "</code>",
+    "</pre>",
+    "<blockquote>",
+    "</blockquote>",
+    "&amp;",
+    "&#x1F600;",
+  ),
+  { maxLength: 30 },
+).map((a) => a.join(""));
+
+Deno.test("property: entities lie inside the text, non-empty, sorted, never splitting a surrogate pair", () => {
+  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+  fc.assert(
+    fc.property(soup, (src) => {
+      for (const parse of [parseMarkdownV2, parseHtml, parseMarkdown]) {
+        let parsed;
+        try {
+          parsed = parse(src);
+        } catch (e) {
+          assert.ok(e instanceof ApiError, String(e));
+          assert.match(e.description, /^Bad Request: can't parse entities: /);
+          continue;
+        }
+        const { text, entities } = parsed;
+        let last = 0;
+        for (const e of entities) {
+          assert.ok(e.length > 0 && e.offset >= 0, JSON.stringify(e));
+          assert.ok(e.offset + e.length <= text.length, JSON.stringify({ src, e }));
+          assert.ok(e.offset >= last, "sorted by offset");
+          last = e.offset;
+          assert.ok(!isLow(text.charCodeAt(e.offset)), JSON.stringify({ src, e }));
+          assert.ok(!isLow(text.charCodeAt(e.offset + e.length)), JSON.stringify({ src, e }));
+        }
+      }
+    }),
+    { numRuns: 400 },
+  );
 });

@@ -16,7 +16,7 @@ import {
   replyMarkup,
   targetChat,
 } from "./compose.ts";
-import { mediaContent, type MediaType } from "./send.ts";
+import { mediaContent, type MediaType } from "./media.ts";
 
 /** Fields that describe a message's envelope rather than its content. */
 const ENVELOPE = new Set([

@@ -5,144 +5,19 @@
  */
 
 import { badRequest } from "../api_error.ts";
-import type { FileRecord } from "../files.ts";
 import { randomInt, randomQueryId } from "../ids.ts";
 import type { Obj } from "../world.ts";
-import { array, bool, type Ctx, float, type Handler, int, object, str } from "./context.ts";
+import { array, bool, float, type Handler, int, object, str } from "./context.ts";
 import {
-  captionFields,
-  fileFields,
   formatText,
-  inputFile,
   messageText,
-  photoSizes,
   postFromBot,
   postRaw,
   replyFields,
   targetChat,
   threadFields,
-  thumbnail,
 } from "./compose.ts";
-
-/** The media kinds send*, InputMedia and editMessageMedia know. */
-export type MediaType =
-  | "photo"
-  | "audio"
-  | "document"
-  | "video"
-  | "animation"
-  | "voice"
-  | "video_note"
-  | "sticker"
-  | "live_photo";
-
-/**
- * Builds the content fields of a media message of `type` from a file value and the
- * options that describe it (duration, width, performer, caption...).
- */
-export async function mediaContent(
-  ctx: Ctx,
-  type: MediaType,
-  file: unknown,
-  o: Obj,
-): Promise<Obj> {
-  const kind = type === "live_photo" ? "live_photo" : type;
-  const rec = await inputFile(ctx, file, kind, type);
-  const thumb = await thumbnail(ctx, o.thumbnail);
-  const spoiler = bool(o.has_spoiler) ? { has_media_spoiler: true } : {};
-  switch (type) {
-    case "photo":
-      return { photo: photoSizes(rec), ...captionFields(o), ...spoiler };
-    case "live_photo": {
-      const still = await inputFile(ctx, o.photo, "photo", "photo");
-      const live: Obj = {
-        ...fileFields(rec),
-        width: rec.size?.width ?? still.size?.width ?? 0,
-        height: rec.size?.height ?? still.size?.height ?? 0,
-        duration: int(o.duration) ?? 3,
-        photo: photoSizes(still),
-      };
-      if (rec.mime_type) live.mime_type = rec.mime_type;
-      return { live_photo: live, ...captionFields(o), ...spoiler };
-    }
-    case "document":
-      return { document: documentOf(rec, thumb), ...captionFields(o) };
-    case "audio": {
-      const audio: Obj = { ...named(rec), duration: int(o.duration) ?? 0 };
-      if (str(o.performer)) audio.performer = o.performer;
-      if (str(o.title)) audio.title = o.title;
-      if (thumb) audio.thumbnail = thumb;
-      return { audio, ...captionFields(o) };
-    }
-    case "video":
-    case "animation": {
-      const v: Obj = {
-        ...named(rec),
-        width: int(o.width) ?? rec.size?.width ?? 0,
-        height: int(o.height) ?? rec.size?.height ?? 0,
-        duration: int(o.duration) ?? 0,
-      };
-      if (thumb) v.thumbnail = thumb;
-      if (type === "video") {
-        const start = int(o.start_timestamp);
-        if (start !== undefined) v.start_timestamp = start;
-        const cover = o.cover === undefined
-          ? undefined
-          : await inputFile(ctx, o.cover, "photo", "cover");
-        if (cover) v.cover = photoSizes(cover);
-        return { video: v, ...captionFields(o), ...spoiler };
-      }
-      // For backward compatibility Telegram also sets `document` on animations.
-      return { animation: v, document: documentOf(rec, thumb), ...captionFields(o), ...spoiler };
-    }
-    case "voice": {
-      const voice: Obj = { ...fileFields(rec), duration: int(o.duration) ?? 0 };
-      voice.mime_type = rec.mime_type ?? "audio/ogg";
-      return { voice, ...captionFields(o) };
-    }
-    case "video_note": {
-      const note: Obj = {
-        ...fileFields(rec),
-        length: int(o.length) ?? rec.size?.width ?? 240,
-        duration: int(o.duration) ?? 0,
-      };
-      if (thumb) note.thumbnail = thumb;
-      return { video_note: note };
-    }
-    case "sticker":
-      return { sticker: stickerOf(rec, str(o.emoji)) };
-  }
-}
-
-function named(rec: FileRecord): Obj {
-  const out: Obj = {};
-  if (rec.file_name) out.file_name = rec.file_name;
-  if (rec.mime_type) out.mime_type = rec.mime_type;
-  return { ...out, ...fileFields(rec) };
-}
-
-function documentOf(rec: FileRecord, thumb: Obj | undefined): Obj {
-  const doc: Obj = named(rec);
-  if (thumb) doc.thumbnail = thumb;
-  return doc;
-}
-
-/** A Sticker object for a stored sticker file. */
-export function stickerOf(rec: FileRecord, emoji?: string, setName?: string): Obj {
-  const animated = rec.file_name?.endsWith(".tgs") ?? false;
-  const video = rec.mime_type === "video/webm" || (rec.file_name?.endsWith(".webm") ?? false);
-  const s: Obj = {
-    ...fileFields(rec),
-    type: "regular",
-    width: rec.size?.width ?? 512,
-    height: rec.size?.height ?? 512,
-    is_animated: animated,
-    is_video: video,
-  };
-  if (emoji) s.emoji = emoji;
-  if (setName) s.set_name = setName;
-  return s;
-}
+import { mediaContent, type MediaType } from "./media.ts";
 
 function mediaSender(type: MediaType): Handler {
   return async (ctx) => {
@@ -255,23 +130,8 @@ const sendPoll: Handler = (ctx) => {
   if (chat.chat.type === "channel" && bool(p.is_anonymous) === false) {
     throw badRequest("non-anonymous polls can't be sent to channel chats");
   }
-  const question = formatText(str(p.question) ?? "", p.question_parse_mode, p.question_entities);
-  if (question.text.length === 0) throw badRequest("poll question must be non-empty");
-  if (question.text.length > 300) throw badRequest("poll question length must not exceed 300");
-  const raw = array(p.options, "options") ?? [];
-  if (raw.length < 2) throw badRequest("poll must have at least 2 option");
-  if (raw.length > 12) throw badRequest("poll can't have more than 12 options");
-  const options = raw.map((o, i) => {
-    const opt = typeof o === "string" ? { text: o } : object(o, "InputPollOption") ?? {};
-    const t = formatText(str(opt.text) ?? "", opt.text_parse_mode, opt.text_entities);
-    if (t.text.length === 0 || t.text.length > 100) {
-      throw badRequest("poll options length must not exceed 100");
-    }
-    const out: Obj = { persistent_id: String(i), text: t.text };
-    if (t.entities) out.text_entities = t.entities;
-    out.voter_count = 0;
-    return out;
-  });
+  const question = pollQuestion(p);
+  const options = pollOptions(p);
   const type = str(p.type) ?? "regular";
   if (type !== "regular" && type !== "quiz") throw badRequest("wrong poll type specified");
   const poll: Obj = {
@@ -290,44 +150,65 @@ const sendPoll: Handler = (ctx) => {
     members_only: bool(p.members_only) ?? false,
   });
   if (type === "quiz") {
-    const correct = array(p.correct_option_ids, "correct_option_ids") ?? [];
-    if (correct.length === 0) throw badRequest("wrong correct option ids specified");
-    for (const c of correct) {
-      const n = int(c);
-      if (n === undefined || n < 0 || n >= options.length) {
-        throw badRequest("wrong correct option ids specified");
-      }
-    }
-    poll.correct_option_ids = correct.map((c) => int(c));
-    const expl = str(p.explanation);
-    if (expl) {
-      const e = formatText(
-        expl,
-        p.explanation_parse_mode,
-        p.explanation_entities,
-        "explanation_entities",
-      );
-      poll.explanation = e.text;
-      if (e.entities) poll.explanation_entities = e.entities;
-    }
+    poll.correct_option_ids = correctOptionIds(p, options.length);
+    addFormatted(poll, p, "explanation");
   }
-  const desc = str(p.description);
-  if (desc) {
-    const d = formatText(
-      desc,
-      p.description_parse_mode,
-      p.description_entities,
-      "description_entities",
-    );
-    poll.description = d.text;
-    if (d.entities) poll.description_entities = d.entities;
-  }
+  addFormatted(poll, p, "description");
   const openPeriod = int(p.open_period);
   if (openPeriod !== undefined) poll.open_period = openPeriod;
   const closeDate = int(p.close_date);
   if (closeDate !== undefined) poll.close_date = closeDate;
   return postFromBot(ctx, chat, { poll });
 };
+
+/** The formatted poll question: 1-300 characters. */
+function pollQuestion(p: Obj): ReturnType<typeof formatText> {
+  const question = formatText(str(p.question) ?? "", p.question_parse_mode, p.question_entities);
+  if (question.text.length === 0) throw badRequest("poll question must be non-empty");
+  if (question.text.length > 300) throw badRequest("poll question length must not exceed 300");
+  return question;
+}
+
+/** The PollOption objects for `options`: 2-12 of them, each 1-100 characters. */
+function pollOptions(p: Obj): Obj[] {
+  const raw = array(p.options, "options") ?? [];
+  if (raw.length < 2) throw badRequest("poll must have at least 2 option");
+  if (raw.length > 12) throw badRequest("poll can't have more than 12 options");
+  return raw.map((o, i) => {
+    const opt = typeof o === "string" ? { text: o } : object(o, "InputPollOption") ?? {};
+    const t = formatText(str(opt.text) ?? "", opt.text_parse_mode, opt.text_entities);
+    if (t.text.length === 0 || t.text.length > 100) {
+      throw badRequest("poll options length must not exceed 100");
+    }
+    const out: Obj = { persistent_id: String(i), text: t.text };
+    if (t.entities) out.text_entities = t.entities;
+    out.voter_count = 0;
+    return out;
+  });
+}
+
+/** A quiz's `correct_option_ids`: at least one, each an index into its `count` options. */
+function correctOptionIds(p: Obj, count: number): (number | undefined)[] {
+  const correct = array(p.correct_option_ids, "correct_option_ids") ?? [];
+  if (correct.length === 0) throw badRequest("wrong correct option ids specified");
+  for (const c of correct) {
+    const n = int(c);
+    if (n === undefined || n < 0 || n >= count) {
+      throw badRequest("wrong correct option ids specified");
+    }
+  }
+  return correct.map((c) => int(c));
+}
+
+/** Sets `field` and `<field>_entities` on `poll` from the formatted `p[field]`, if given. */
+function addFormatted(poll: Obj, p: Obj, field: "explanation" | "description"): void {
+  const raw = str(p[field]);
+  if (!raw) return;
+  const entities = `${field}_entities`;
+  const f = formatText(raw, p[`${field}_parse_mode`], p[entities], entities);
+  poll[field] = f.text;
+  if (f.entities) poll[entities] = f.entities;
+}
 
 const DICE: Record<string, number> = { "🎲": 6, "🎯": 6, "🎳": 6, "🏀": 5, "⚽": 5, "🎰": 64 };
 

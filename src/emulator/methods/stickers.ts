@@ -7,7 +7,7 @@ import { badRequest } from "../api_error.ts";
 import type { Obj, World } from "../world.ts";
 import { array, type Ctx, type Handler, int, object, str } from "./context.ts";
 import { fileFields, inputFile } from "./compose.ts";
-import { stickerOf } from "./send.ts";
+import { stickerOf } from "./media.ts";
 
 const FORMATS = new Set(["static", "animated", "video"]);
 const TYPES = new Set(["regular", "mask", "custom_emoji"]);
