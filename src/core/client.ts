@@ -68,9 +68,9 @@ export const DEFAULT_TIMEOUT = 60_000;
 /** The HTTP side of a Bot: one instance per token. */
 export class Client {
   /** Where the Bot API lives, without a trailing slash. */
-  readonly apiRoot: string;
+  declare readonly apiRoot: string;
   /** Per-request timeout in milliseconds (0: none). */
-  readonly timeout: number;
+  declare readonly timeout: number;
   readonly #token: string;
   readonly #base: string;
   readonly #fetch: typeof fetch;

@@ -47,7 +47,7 @@ type Source = Blob | Uint8Array | ReadableStream<Uint8Array> | { path: string | 
  */
 export class InputFile {
   /** The file name sent to Telegram (`undefined`: a File's own name, else the parameter's). */
-  readonly filename: string | undefined;
+  declare readonly filename: string | undefined;
   #source: Source;
   #used = false;
 

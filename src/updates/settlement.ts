@@ -26,10 +26,15 @@ import { type ErrorHook, report } from "./report.ts";
  * ```
  */
 export class Settlement {
+  /** Resolves to true when the update's work is done, false when given up. */
+  declare readonly settled: Promise<boolean>;
+
   /**
    * @param settled resolves to true when the update's work is done, false when given up
    */
-  constructor(readonly settled: Promise<boolean>) {}
+  constructor(settled: Promise<boolean>) {
+    this.settled = settled;
+  }
 }
 
 /** An update handed over whose work is not known to be done yet. */
@@ -50,6 +55,8 @@ interface Held {
  * whose work is not known to be done, in update_id order (so deadlines grow too).
  */
 export class HeldUpdates {
+  declare readonly settleTimeout: number;
+  declare readonly onError: ErrorHook | undefined;
   #held: Held[] = [];
   /** The waiter of `progress()`, woken once no held update below `#bound` is in progress. */
   #wake: (() => void) | undefined;
@@ -62,7 +69,10 @@ export class HeldUpdates {
    * @param settleTimeout milliseconds an update's work may hold back its confirmation
    * @param onError where work still running after it is reported (`"settle"`)
    */
-  constructor(readonly settleTimeout: number, readonly onError: ErrorHook | undefined) {}
+  constructor(settleTimeout: number, onError: ErrorHook | undefined) {
+    this.settleTimeout = settleTimeout;
+    this.onError = onError;
+  }
 
   /** How many updates are held. */
   get size(): number {

@@ -28,16 +28,16 @@ export class BadHTTPResponse extends TelepotError {
   /** The class name, shown in stacks and by `String(err)`. */
   override name = "BadHTTPResponse";
   /** The Bot API method (or `downloadFile`) whose request failed. */
-  readonly method: string;
+  declare readonly method: string;
   /** The HTTP status, `undefined` when no answer arrived. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** The start of the answer's body, if any (at most 512 characters, token removed). */
-  readonly body: string | undefined;
+  declare readonly body: string | undefined;
   /**
    * Whether the request may have reached Telegram and been executed. `false` only when
    * it surely was not sent (connection refused, unknown host): then repeating it is safe.
    */
-  readonly maybeDelivered: boolean;
+  declare readonly maybeDelivered: boolean;
 
   /**
    * Builds the error; the message starts with the method's name.

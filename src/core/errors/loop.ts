@@ -22,7 +22,7 @@ export class UpdateLoopError extends TelepotError {
   /** Always `"UpdateLoopError"`. */
   override name = "UpdateLoopError";
   /** The HTTP status or Bot API error code that ended the loop. */
-  readonly errorCode: number | undefined;
+  declare readonly errorCode: number | undefined;
 
   /**
    * Makes the error that ends a message loop.

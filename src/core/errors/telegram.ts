@@ -23,13 +23,13 @@ export class TelegramError extends TelepotError {
   /** The class name, shown in stacks and by `String(err)`. */
   override name = "TelegramError";
   /** The Bot API method that failed. */
-  readonly method: string;
+  declare readonly method: string;
   /** Telegram's `error_code` (mostly an HTTP status). */
-  readonly errorCode: number;
+  declare readonly errorCode: number;
   /** Telegram's `description`, e.g. "Forbidden: bot was blocked by the user". */
-  readonly description: string;
+  declare readonly description: string;
   /** Telegram's `parameters`, `{}` when absent. */
-  readonly parameters: ResponseParameters;
+  declare readonly parameters: ResponseParameters;
 
   /**
    * Builds the error; {@linkcode telegramError} picks the subclass for an answer.
