@@ -1,8 +1,9 @@
 /**
  * Crash and restart: a DelegatorBot process (tests/fixtures/crash_bot.ts, run by Deno as
  * a subprocess) polls the emulator over HTTP on 127.0.0.1 while 10,000 updates flow in
- * bursts from 100 chats; it is killed at random moments and started again until every
- * update was answered.
+ * bursts from 100 chats; it is killed at random moments (by progress: after a random
+ * number of further answers, or early in its run) and started again until every update
+ * was answered.
  * - Killed with SIGKILL (no chance to clean up): every update is answered at least once
  *   (an update is confirmed only after its delegate answered, so a kill loses nothing;
  *   what the killed process answered but had not confirmed is answered again).
@@ -94,9 +95,16 @@ async function scenario(signal: "SIGKILL" | "SIGTERM", seed: number): Promise<Ru
     for (;;) {
       const bot = spawnBot(server.apiRoot, emu.token);
       await bot.ready;
-      // A random moment: 150 to 900 ms into its run, earlier if all is done.
-      const until = Date.now() + 150 + next() * 750;
-      while (Date.now() < until && !finished()) await delay(20);
+      // A random moment, chosen by progress rather than by the clock, so that a faster bot
+      // is stopped as often as a slower one: one time in five within its first 150 ms,
+      // otherwise once it answered another 200 to 2,000 updates (or after 3 s at the most);
+      // earlier if all is done.
+      const early = next() < 0.2;
+      const until = Date.now() + (early ? next() * 150 : 3000);
+      const target = replies().size + 200 + Math.floor(next() * 1800);
+      while (Date.now() < until && !finished() && (early || replies().size < target)) {
+        await delay(early ? 5 : 20);
+      }
       const done = finished();
       const end = await bot.stop(done ? "SIGTERM" : signal);
       stderr += end.stderr;
