@@ -27,7 +27,8 @@ export const DEFAULT_DEDUPE_WINDOW = 1000;
  * ```
  */
 export class RecentUpdateIds {
-  readonly #ids = new Set<number>();
+  /** Each remembered id, with its slot in the ring. */
+  readonly #ids = new Map<number, number>();
   #ring: Float64Array;
   #next = 0;
   #filled = 0;
@@ -65,12 +66,18 @@ export class RecentUpdateIds {
   add(id: number): boolean {
     const ring = this.#ring;
     if (ring.length === 0) return true;
-    if (this.#ids.has(id)) return false;
-    if (this.#filled === ring.length) this.#ids.delete(ring[this.#next]);
-    else this.#filled++;
-    ring[this.#next] = id;
-    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
-    this.#ids.add(id);
+    const ids = this.#ids;
+    if (ids.has(id)) return false;
+    const slot = this.#next;
+    if (this.#filled === ring.length) {
+      // The oldest slot is forgotten, unless its id was deleted and added again since:
+      // then the id lives in a newer slot, and this one is stale.
+      const old = ring[slot];
+      if (ids.get(old) === slot) ids.delete(old);
+    } else this.#filled++;
+    ring[slot] = id;
+    this.#next = slot + 1 === ring.length ? 0 : slot + 1;
+    ids.set(id, slot);
     return true;
   }
 

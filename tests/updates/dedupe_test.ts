@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULT_DEDUPE_WINDOW, RecentUpdateIds } from "../../src/updates/dedupe.ts";
+import fc from "fast-check";
 
 Deno.test("RecentUpdateIds.add() says whether an id is new, and forgets the oldest beyond capacity", () => {
   const seen = new RecentUpdateIds(3);
@@ -43,4 +44,54 @@ Deno.test("RecentUpdateIds with capacity 0 remembers nothing; bad capacities are
   for (const bad of [-1, 1.5, NaN, Infinity]) {
     assert.throws(() => new RecentUpdateIds(bad), RangeError, String(bad));
   }
+});
+
+Deno.test("RecentUpdateIds.delete() leaves no stale slot: a re-added id is not forgotten early", () => {
+  const seen = new RecentUpdateIds(3);
+  seen.add(1);
+  seen.delete(1);
+  seen.add(1); // 1 now lives in the second slot; the first one is stale
+  seen.add(2);
+  seen.add(3); // evicts the stale first slot, not the live 1
+  assert.equal(seen.has(1), true, "1 came back two adds ago: still remembered");
+  assert.equal(seen.add(1), false, "so it is a repeat, not handed over again");
+});
+
+Deno.test("RecentUpdateIds matches a plain model over random adds and deletes (property)", () => {
+  // The model: an id is remembered iff its latest successful add is among the last
+  // `capacity` successful adds and it was not deleted since.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 4 }),
+      // Few ids and long runs, so deletes hit remembered ids and ids come back often.
+      fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 5 })), {
+        minLength: 10,
+        maxLength: 60,
+        size: "max",
+      }),
+      (capacity, ops) => {
+        const seen = new RecentUpdateIds(capacity);
+        const adds: number[] = []; // ids of successful adds, in order
+        const deleted = new Set<number>(); // indices in `adds` deleted since
+        const remembered = (id: number) => {
+          const at = adds.lastIndexOf(id);
+          return at >= 0 && at >= adds.length - capacity && !deleted.has(at);
+        };
+        for (const [isAdd, id] of ops) {
+          if (isAdd) {
+            const fresh = !remembered(id);
+            assert.equal(seen.add(id), fresh, `add(${id}) after ${JSON.stringify(ops)}`);
+            if (fresh && capacity > 0) adds.push(id);
+          } else {
+            seen.delete(id);
+            const at = adds.lastIndexOf(id);
+            if (at >= 0) deleted.add(at);
+          }
+          for (let k = 1; k <= 5; k++) assert.equal(seen.has(k), remembered(k), `has(${k})`);
+          assert.ok(seen.size <= capacity);
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
