@@ -233,9 +233,7 @@ export class Client {
       try {
         return await consume(res);
       } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (timedOut) throw timedOut;
-        throw err;
+        throw endedBy(err, signal, timedOut);
       }
     } finally {
       cleanup?.();
@@ -253,8 +251,8 @@ export class Client {
     signal: AbortSignal | undefined,
     timedOut: RequestTimeoutError | undefined,
   ): Promise<unknown> {
-    if (signal?.aborted) return signal.reason;
-    if (timedOut) return timedOut;
+    const ended = endedBy(undefined, signal, timedOut);
+    if (ended !== undefined) return ended;
     const cause = (await this.redaction()).error(err);
     if (neverSent(err)) {
       return new BadHTTPResponse(method, undefined, "network failure (no connection; not sent)", {
@@ -296,23 +294,14 @@ export class Client {
     try {
       text = await res.text();
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timedOut) throw timedOut;
-      throw await this.#cutOff(method, res, err);
+      throw endedBy(undefined, signal, timedOut) ?? await this.#cutOff(method, res, err);
     }
-    let body: { ok?: unknown; result?: unknown } | null | undefined;
+    const body = parseJson(text);
+    if (isOk(body)) return body.result;
     try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    if (body !== null && typeof body === "object" && body.ok === true) return body.result;
-    try {
-      return await parseAnswer(method, res, text, () => this.redaction());
+      return await parseAnswer(method, res, text, () => this.redaction(), body);
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      if (timedOut) throw timedOut;
-      throw err;
+      throw endedBy(err, signal, timedOut);
     }
   }
 
@@ -346,13 +335,8 @@ export async function parseAnswer(
   res: TransportResponse,
   text: string,
   redaction: () => Promise<Redaction>,
+  body: unknown = parseJson(text),
 ): Promise<unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
   if (
     body === null || typeof body !== "object" || typeof (body as { ok?: unknown }).ok !== "boolean"
   ) {
@@ -399,6 +383,33 @@ export function safeFilePath(filePath: string, method: string): string {
     throw new TelepotError(`${method}: refusing a file_path with '.' or '..' segments`);
   }
   return segments.map(encodeURIComponent).join("/");
+}
+
+/** `text` parsed as JSON, `undefined` when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a parsed answer is `{ ok: true, ... }`. */
+function isOk(body: unknown): body is { ok: true; result?: unknown } {
+  return body !== null && typeof body === "object" && (body as { ok?: unknown }).ok === true;
+}
+
+/**
+ * What a failed request rejects with: the signal's reason when the caller aborted, the
+ * timeout's error when time ran out, else `err` (the request's own failure).
+ */
+function endedBy(
+  err: unknown,
+  signal: AbortSignal | undefined,
+  timedOut: RequestTimeoutError | undefined,
+): unknown {
+  if (signal?.aborted) return signal.reason;
+  return timedOut ?? err;
 }
 
 /** The error of a request that got no (whole) answer within `ms`. */
