@@ -393,7 +393,7 @@ export class UpdateLoop {
   async #poll(params: GetUpdatesParams): Promise<unknown> {
     const signal = this.#controller.signal;
     const limit = Math.max(0, this.#settings.timeout) * 1000 + this.#settings.stallTimeout;
-    if (!Number.isFinite(limit)) return await this.#source.call("getUpdates", params, { signal });
+    // No timer when the limit is infinite: timeoutSignal then only follows `signal`.
     const stall = timeoutSignal(
       limit,
       () =>
