@@ -13,13 +13,16 @@
  * │   ├── MigratedToSupergroupChatError  the group is now a supergroup (migrateToChatId)
  * │   ├── ConflictError            409: a webhook is set, or another getUpdates runs
  * │   └── TooManyRequestsError     429: flood control (retryAfter seconds)
- * └── BadHTTPResponse            not a Bot API answer: HTML error page, network failure
- *     └── RequestTimeoutError      no answer within the request timeout
+ * ├── BadHTTPResponse            not a Bot API answer: HTML error page, network failure
+ * │   └── RequestTimeoutError      no answer within the request timeout
+ * ├── UpdateLoopError            the update loop cannot go on (wrong token or apiRoot, 409)
+ * ├── WaitTooLong                a listener's wait or a handler's idle timeout passed
+ * └── StopListening              a delegate or listener was closed
  * ```
  *
  * The tree lives in this folder: `telegram.ts` (TelegramError, its subclasses and how an
- * answer maps to one), `http.ts` (BadHTTPResponse, RequestTimeoutError), `listening.ts`
- * (WaitTooLong, StopListening).
+ * answer maps to one), `http.ts` (BadHTTPResponse, RequestTimeoutError), `loop.ts`
+ * (UpdateLoopError), `listening.ts` (WaitTooLong, StopListening).
  * @module
  */
 
