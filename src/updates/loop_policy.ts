@@ -17,7 +17,7 @@ export interface Verdict {
 }
 
 /** The Bot API error code of an error, or its HTTP status. */
-export function codeOf(err: unknown): number | undefined {
+function codeOf(err: unknown): number | undefined {
   const e = err as { errorCode?: unknown; status?: unknown } | null;
   if (typeof e?.errorCode === "number") return e.errorCode;
   if (typeof e?.status === "number") return e.status;
