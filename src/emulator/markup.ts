@@ -9,10 +9,6 @@ import type { Parsed } from "./markup_build.ts";
 import { parseHtml } from "./markup_html.ts";
 import { parseMarkdown, parseMarkdownV2 } from "./markup_markdown.ts";
 
-export type { Parsed } from "./markup_build.ts";
-export { parseHtml } from "./markup_html.ts";
-export { parseMarkdown, parseMarkdownV2 } from "./markup_markdown.ts";
-
 /**
  * Parses `text` with `mode` ("HTML", "MarkdownV2" or "Markdown", case-insensitive).
  * Throws 400 `unsupported parse_mode` for any other mode.

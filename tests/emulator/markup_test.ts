@@ -2,12 +2,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { detectEntities, mergeEntities } from "../../src/emulator/entities.ts";
-import {
-  parseHtml,
-  parseMarkdown,
-  parseMarkdownV2,
-  parseMarkup,
-} from "../../src/emulator/markup.ts";
+import { parseMarkup } from "../../src/emulator/markup.ts";
+import { parseHtml } from "../../src/emulator/markup_html.ts";
+import { parseMarkdown, parseMarkdownV2 } from "../../src/emulator/markup_markdown.ts";
 import { ApiError } from "../../src/emulator/api_error.ts";
 
 function fails(fn: () => unknown, description: string) {
